@@ -1,0 +1,88 @@
+import { planCounts } from "./plan-fleet.js";
+import type { Change, DomainPlan, Finding, Plan, Severity } from "./types.js";
+
+export interface TextStyle {
+  /** Colours only when the output is a terminal; pipes and files get plain text. */
+  color: boolean;
+}
+
+const codes = { red: 31, green: 32, yellow: 33, blue: 34, dim: 2, bold: 1 } as const;
+
+function paint(style: TextStyle, color: keyof typeof codes, text: string): string {
+  return style.color ? `\u001b[${codes[color]}m${text}\u001b[0m` : text;
+}
+
+const severityColor: Record<Severity, keyof typeof codes> = {
+  error: "red",
+  warning: "yellow",
+  info: "dim",
+};
+
+/** A sign per change, as diff tools use them: + create, ~ replace, - delete, ! held. */
+export function changeSign(change: Change): string {
+  if (change.heldReason) return "!";
+  if (change.after === null) return "-";
+  return change.before === null ? "+" : "~";
+}
+
+function quoteLines(prefix: string, value: string): string[] {
+  return value
+    .replace(/\r\n/g, "\n")
+    .replace(/\n$/, "")
+    .split("\n")
+    .map((line) => `${prefix}${line}`);
+}
+
+function renderChange(change: Change, style: TextStyle): string[] {
+  const sign = changeSign(change);
+  const color = sign === "!" ? "yellow" : sign === "-" ? "red" : "green";
+  const lines = [
+    `    ${paint(style, color, sign)} ${change.kind} ${change.target}: ${change.description} [risk ${change.risk}]`,
+  ];
+  if (change.heldReason) {
+    const until = change.heldUntil ? ` until ${change.heldUntil}` : "";
+    lines.push(`        held${until}: ${change.heldReason}`);
+  }
+  if (change.kind === "publish-policy" || change.kind === "withdraw-policy") return lines;
+  if (change.before !== null) lines.push(...quoteLines("        - ", change.before));
+  if (change.after !== null) lines.push(...quoteLines("        + ", change.after));
+  return lines;
+}
+
+function renderFinding(item: Finding, style: TextStyle): string[] {
+  const label = paint(style, severityColor[item.severity], item.severity.padEnd(7));
+  return [`    ${label} ${item.code}: ${item.message}`, `            hint: ${item.hint}`];
+}
+
+function renderDomain(domain: DomainPlan, style: TextStyle): string[] {
+  const status = {
+    "in-sync": paint(style, "green", "in sync"),
+    changes: paint(style, "blue", "changes"),
+    held: paint(style, "yellow", "held"),
+    error: paint(style, "red", "error"),
+  }[domain.status];
+  const lines = [`${paint(style, "bold", domain.domain)} (${domain.file}): ${status}`];
+  for (const change of domain.changes) lines.push(...renderChange(change, style));
+  for (const item of domain.findings) lines.push(...renderFinding(item, style));
+  return lines;
+}
+
+/** Renders the plan for a terminal: one block per domain that has changes or findings. */
+export function renderPlanText(plan: Plan, style: TextStyle): string {
+  const counts = planCounts(plan);
+  const blocks = plan.domains
+    .filter((domain) => domain.status !== "in-sync" || domain.findings.length > 0)
+    .map((domain) => renderDomain(domain, style).join("\n"));
+  const quiet = plan.domains.filter(
+    (domain) => domain.status === "in-sync" && domain.findings.length === 0,
+  );
+  if (quiet.length > 0) {
+    blocks.push(`In sync with no findings: ${quiet.map((domain) => domain.domain).join(", ")}`);
+  }
+
+  const summary =
+    `plan: ${counts.domains} domains, ${counts.inSync} in sync, ${counts.changed} with changes, ` +
+    `${counts.held} held, ${counts.failed} failed; ${counts.changes} changes, ` +
+    `${counts.errors} errors, ${counts.warnings} warnings; checksum ${plan.checksum.slice(0, 16)}`;
+  return `${blocks.join("\n\n")}\n\n${summary}\n`;
+}
