@@ -217,6 +217,13 @@ const rules = [
     hint: "Check the override's reason before merging.",
   },
   {
+    code: "retirement-started",
+    severity: "info",
+    meaning:
+      "The domain is declared `state: absent` while a policy other than mode none is served. The plan publishes mode none with a new id, the first step of RFC 8461 section 8.3; its max_age is the largest one served, so a later run can tell when every earlier policy has expired.",
+    hint: "Nothing to do; later applies finish the retirement.",
+  },
+  {
     code: "retirement-waiting",
     severity: "info",
     meaning:
@@ -229,13 +236,6 @@ const rules = [
     meaning:
       "The live id was not published by this tool, so the time it was published is unknown, and the cache horizon is counted from now.",
     hint: "Apply once to publish mode none with an id of this tool; the horizon then runs from that time.",
-  },
-  {
-    code: "policy-host-unmanaged",
-    severity: "info",
-    meaning:
-      "The served policy matches the declaration, but was published by another tool under a foreign id. Nothing changes until the declaration does.",
-    hint: "Nothing to do.",
   },
   {
     code: "mx-starttls-not-supported",

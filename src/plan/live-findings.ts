@@ -5,21 +5,9 @@ import { finding } from "./findings.js";
 import type { LiveState } from "./live.js";
 import type { Finding } from "./types.js";
 
-/** Describes a failed fetch in the words a reviewer needs, e.g. "redirect (HTTP 301 to ...)". */
+/** Describes a failed fetch: the failure class, then the fetcher's one-line cause. */
 export function describeFetchFailure(fetch: Exclude<PolicyFetch, { ok: true }>): string {
-  const labels: Record<typeof fetch.reason, string> = {
-    dns: "the policy host name does not resolve",
-    "address-blocked": "the policy host resolves to an address that is not allowed",
-    connect: "the policy host is unreachable",
-    timeout: "the policy host timed out",
-    certificate: "the certificate is not valid for the policy host",
-    redirect: "the policy host redirects, and RFC 8461 section 3.3 forbids following redirects",
-    status: "the policy host returned a status other than 200",
-    "media-type": "the policy is not served as text/plain",
-    "too-large": "the policy is larger than 64 KiB",
-    protocol: "the HTTPS exchange failed",
-  };
-  return `${labels[fetch.reason]} (${fetch.detail})`;
+  return `${fetch.reason}: ${fetch.detail}`;
 }
 
 function recordFindings(live: LiveState): Finding[] {
@@ -231,12 +219,15 @@ function mxFindings(live: LiveState): Finding[] {
 export function liveFindings(live: LiveState): Finding[] {
   const findings: Finding[] = [];
 
-  for (const failure of live.temporaryFailures) {
+  if (live.temporaryFailures.length > 0) {
+    const lookups = live.temporaryFailures.map(
+      (failure) => `${failure.type} ${failure.name}: ${failure.status} (${failure.detail})`,
+    );
     findings.push(
       finding(
         "dns-temporary-failure",
         live.domain,
-        `${failure.type} ${failure.name}: ${failure.status} (${failure.detail}); not read as "no record"`,
+        `${lookups.join("; ")}; the records are unknown, not absent`,
       ),
     );
   }

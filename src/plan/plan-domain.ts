@@ -116,7 +116,12 @@ function checkPolicySafety(
     }
   }
 
-  const promoting = after.mode === "enforce" && before?.mode !== "enforce";
+  // A known weaker mode, or nothing published at all, makes this a promotion. A record
+  // whose policy cannot be read now is a repair of an existing deployment instead:
+  // holding it would keep the broken state, and its earlier mode is unknown.
+  const recordPublished = live.sts.selection !== null && live.sts.selection.kind !== "none";
+  const promoting =
+    after.mode === "enforce" && (before !== null ? before.mode !== "enforce" : !recordPublished);
   if (!promoting) return null;
 
   const gate = options.promotionGate?.(desired, live) ?? {

@@ -1,14 +1,20 @@
 import { planCounts } from "./plan-fleet.js";
-import { changeSign } from "./render-text.js";
+import { changeSign, statusLabel } from "./render-text.js";
 import type { Change, DomainPlan, Plan } from "./types.js";
 
 const severityIcon = { error: "🔴", warning: "🟠", info: "ℹ️" } as const;
-const statusLabel = {
-  "in-sync": "✅ in sync",
-  changes: "📝 changes",
-  held: "⏸️ held",
-  error: "❌ error",
-} as const;
+const statusIcon: Record<string, string> = {
+  "in sync": "✅",
+  "no changes": "⚠️",
+  changes: "📝",
+  held: "⏸️",
+  error: "❌",
+};
+
+function status(domain: DomainPlan): string {
+  const label = statusLabel(domain);
+  return `${statusIcon[label]} ${label}`;
+}
 
 /** Escapes text for a Markdown table cell. */
 function cell(text: string): string {
@@ -44,12 +50,7 @@ function renderChange(change: Change): string[] {
 }
 
 function renderDomain(domain: DomainPlan): string[] {
-  const lines = [
-    `### ${domain.domain}`,
-    "",
-    `${statusLabel[domain.status]} · \`${domain.file}\``,
-    "",
-  ];
+  const lines = [`### ${domain.domain}`, "", `${status(domain)} · \`${domain.file}\``, ""];
   for (const change of domain.changes) lines.push(...renderChange(change));
   if (domain.findings.length > 0) {
     lines.push("", "| | finding | message | hint |", "|---|---|---|---|");
@@ -78,9 +79,7 @@ export function renderPlanMarkdown(plan: Plan): string {
   ];
   for (const domain of plan.domains) {
     const worst = domain.findings.map((item) => severityIcon[item.severity]).join("");
-    lines.push(
-      `| ${domain.domain} | ${statusLabel[domain.status]} | ${domain.changes.length} | ${worst} |`,
-    );
+    lines.push(`| ${domain.domain} | ${status(domain)} | ${domain.changes.length} | ${worst} |`);
   }
   lines.push("");
 

@@ -54,13 +54,28 @@ function renderFinding(item: Finding, style: TextStyle): string[] {
   return [`    ${label} ${item.code}: ${item.message}`, `            hint: ${item.hint}`];
 }
 
+/**
+ * The status a reader sees: "in sync" only when nothing needs attention, so a domain
+ * without changes but with an error finding reads "no changes", not "in sync".
+ */
+export function statusLabel(domain: DomainPlan): string {
+  if (domain.status !== "in-sync") {
+    return { changes: "changes", held: "held", error: "error" }[domain.status];
+  }
+  const attention = domain.findings.some((item) => item.severity !== "info");
+  return attention ? "no changes" : "in sync";
+}
+
 function renderDomain(domain: DomainPlan, style: TextStyle): string[] {
-  const status = {
-    "in-sync": paint(style, "green", "in sync"),
-    changes: paint(style, "blue", "changes"),
-    held: paint(style, "yellow", "held"),
-    error: paint(style, "red", "error"),
-  }[domain.status];
+  const label = statusLabel(domain);
+  const color = {
+    "in sync": "green",
+    "no changes": "yellow",
+    changes: "blue",
+    held: "yellow",
+    error: "red",
+  } as const;
+  const status = paint(style, color[label as keyof typeof color], label);
   const lines = [`${paint(style, "bold", domain.domain)} (${domain.file}): ${status}`];
   for (const change of domain.changes) lines.push(...renderChange(change, style));
   for (const item of domain.findings) lines.push(...renderFinding(item, style));

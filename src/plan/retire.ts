@@ -81,6 +81,13 @@ export function planRetirement(
   const noneServed = served?.mode === "none";
   if (!noneServed || (recordPublished && live.sts.id === null)) {
     const none = retirementPolicy(desired, live);
+    findings.push(
+      finding(
+        "retirement-started",
+        domain,
+        `retiring: mode none (max_age ${none.maxAge}) replaces the served ${served ? `mode ${served.mode}` : "policy"}; the record and policy are deleted once earlier policies have expired`,
+      ),
+    );
     return [
       ...policyChanges(
         desired,

@@ -81,7 +81,7 @@ describe("planDomain present", () => {
     const plan = planDomain(declared(domain), observed(domain, { sts, tlsRpt, policy }), { now });
     const fetchFinding = plan.findings.find((item) => item.code === "policy-fetch-failed")!;
     expect(fetchFinding.severity).toBe("error");
-    expect(fetchFinding.message).toContain("redirects");
+    expect(fetchFinding.message).toContain("redirect: HTTP 301 to https://www.example.com/");
     expect(kinds(plan)).toEqual(["publish-policy", "set-sts-record"]);
   });
 

@@ -17,7 +17,7 @@ interface Deployment {
 }
 
 const deployments = JSON.parse(
-  readFileSync(path.join(repoRoot, "test", "fixtures", "real-deployments.json"), "utf8"),
+  readFileSync(path.join(repoRoot, "src", "sandbox", "real-deployments.json"), "utf8"),
 ) as Deployment[];
 
 // Ids as published; most are in formats other than ours, and every one must parse.
