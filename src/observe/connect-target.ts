@@ -72,6 +72,11 @@ export async function resolveConnectTargets(
 /** Finds the entry for host:port; keys compare like DNS names (case, trailing dot). */
 function findConnectTo(host: string, port: number, connectTo: Record<string, string>) {
   const wanted = `${normalizeName(host)}:${port}`;
+  // Keys are normally written normalized, so a direct lookup finds them without a scan
+  // over every entry (a sandbox or large fleet map has thousands).
+  const direct = Object.hasOwn(connectTo, wanted) ? connectTo[wanted] : undefined;
+  if (direct !== undefined) return parseConnectTarget(wanted, direct);
+
   for (const [key, value] of Object.entries(connectTo)) {
     const colon = key.lastIndexOf(":");
     const keyHost = colon === -1 ? key : key.slice(0, colon);

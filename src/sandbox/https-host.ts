@@ -80,6 +80,8 @@ export interface PolicyHostServer {
   /** HTTP requests received for the host (a handshake alone does not count). */
   requestCount(host: string): number;
   lastRequest(host: string): ReceivedRequest | undefined;
+  /** Issues the certificates of every site now instead of at the first handshake. */
+  prepare(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -163,6 +165,11 @@ export async function startPolicyHost(options: PolicyHostOptions): Promise<Polic
     },
     requestCount: (host) => counts.get(normalize(host)) ?? 0,
     lastRequest: (host) => lastRequests.get(normalize(host)),
+    prepare: async () => {
+      await Promise.all(
+        [...sites].map(([host, site]) => contexts.get(host, site.certificate ?? "valid")),
+      );
+    },
     close: async () => {
       for (const socket of sockets) {
         socket.destroy();
