@@ -166,7 +166,7 @@ async function main(argv: string[]): Promise<number> {
   return outcome.exitCode;
 }
 
-/** The environment as secrets by name; commands pick the variables the configuration names. */
+/** Collects the environment as secrets by name; commands use only the variables the configuration names. */
 function environmentSecrets(): Record<string, string> {
   const secrets: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) {

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import path from "node:path";
 import type { Project } from "../config/index.js";
 import { renderDigest, runIngest } from "../reports/ingest.js";
 import type { ReportSource } from "../reports/sources/types.js";
@@ -62,7 +63,7 @@ export async function runIngestCommand(options: CommandOptions): Promise<Command
   });
 
   const digest = await renderDigest({
-    summariesDir: settings.summariesDir,
+    summariesDir: path.resolve(project.root, settings.summariesDir),
     domains: loaded.domains.map((domain) => domain.domain),
     now: options.now(),
   });

@@ -6,7 +6,7 @@ import { fetchPolicy } from "../observe/policy-fetch.js";
 import type { PolicyFetch } from "../observe/types.js";
 import type { ObserveOverrides } from "./types.js";
 
-/** The configured observation settings with the command-line or sandbox overrides applied. */
+/** Applies the command-line or sandbox overrides to the configured observation settings. */
 export function effectiveSettings(
   settings: ObserveSettings,
   overrides: ObserveOverrides = {},

@@ -53,7 +53,7 @@ export interface CommandOptions {
   color?: boolean;
   /** Observation settings that replace the configured ones (command-line flags, the sandbox). */
   observe?: ObserveOverrides;
-  /** Where a progress indicator may draw; the CLI passes stderr when it is a terminal. */
+  /** Stream for a progress indicator; the CLI passes stderr with its terminal flag. */
   progress?: { stream: NodeJS.WritableStream; isTTY: boolean };
   /** Base URL of the Cloudflare API, for tests and the offline demo. */
   cloudflareApiUrl?: string;
@@ -68,7 +68,7 @@ export interface ObserveOverrides extends Partial<ObserveSettings> {
   authoritativePort?: number;
 }
 
-/** What a command produced, for the entry points to print, annotate and output. */
+/** Result of a command, for the entry points to print, annotate and output. */
 export interface CommandOutcome {
   /** 0 in sync or success, 2 changes pending (plan), 1 errors. */
   exitCode: number;

@@ -7,7 +7,7 @@ import type { Finding, Severity } from "./types.js";
 export interface FindingRule {
   code: string;
   severity: Severity;
-  /** What the finding means, for the reference. */
+  /** Meaning of the finding, for the reference. */
   meaning: string;
   /** The default fix, used as the finding's hint unless the plan gives a more specific one. */
   hint: string;

@@ -165,8 +165,8 @@ function policyFindings(live: LiveState): Finding[] {
 
 /**
  * Detects a body edited after its id was published. Ids of this tool encode their
- * publication time; a Last-Modified later than that (with a minute of slack for the
- * publish-then-verify window) means the body changed under an unchanged id.
+ * publication time. A Last-Modified later than that time, plus a minute of slack for
+ * the publish-then-verify window, means the body changed under an unchanged id.
  */
 function bodyChangedAfterId(live: LiveState): Finding | null {
   const fetch = live.policy.fetch;

@@ -19,7 +19,7 @@ import type { Change, DomainPlan, DomainStatus, Finding } from "./types.js";
 /** Result of the promotion gate for one domain. */
 export interface GateResult {
   passed: boolean;
-  /** Why the gate did not pass (or the evidence it passed on). */
+  /** Reasons the gate did not pass; empty when it passed. */
   reasons: string[];
 }
 
@@ -44,7 +44,7 @@ function statusOf(changes: Change[], failed: boolean): DomainStatus {
   return "changes";
 }
 
-/** A policy that serves correctly under a valid record needs no id change. */
+/** Tells whether the live `_mta-sts` record is one valid record without warnings. */
 function recordIsSound(live: LiveState): boolean {
   const selection = live.sts.selection;
   return selection?.kind === "one" && selection.parsed.ok && selection.parsed.warnings.length === 0;

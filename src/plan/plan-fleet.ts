@@ -5,7 +5,7 @@ import { formatTime } from "./horizon.js";
 import { type PlanDomainOptions, planDomain } from "./plan-domain.js";
 import type { Plan } from "./types.js";
 
-/** What the planner needs from `observe/`: one observation per domain. */
+/** The part of the observer the planner uses: one observation per domain. */
 export interface FleetObserver {
   /** Returns one observation per domain, in the order given. */
   observeFleet(

@@ -18,7 +18,7 @@ const severityColor: Record<Severity, keyof typeof codes> = {
   info: "dim",
 };
 
-/** A sign per change, as diff tools use them: + create, ~ replace, - delete, ! held. */
+/** Returns the diff-style sign of a change: + create, ~ replace, - delete, ! held. */
 export function changeSign(change: Change): string {
   if (change.heldReason) return "!";
   if (change.after === null) return "-";
@@ -35,7 +35,8 @@ function quoteLines(prefix: string, value: string): string[] {
 
 function renderChange(change: Change, style: TextStyle): string[] {
   const sign = changeSign(change);
-  const color = sign === "!" ? "yellow" : sign === "-" ? "red" : "green";
+  const colors: Record<string, keyof typeof codes> = { "!": "yellow", "-": "red" };
+  const color = colors[sign] ?? "green";
   const lines = [
     `    ${paint(style, color, sign)} ${change.kind} ${change.target}: ${change.description} [risk ${change.risk}]`,
   ];
@@ -55,8 +56,8 @@ function renderFinding(item: Finding, style: TextStyle): string[] {
 }
 
 /**
- * The status a reader sees: "in sync" only when nothing needs attention, so a domain
- * without changes but with an error finding reads "no changes", not "in sync".
+ * Returns the status label shown to readers. It is "in sync" only when nothing needs
+ * attention, so a domain without changes but with an error finding reads "no changes".
  */
 export function statusLabel(domain: DomainPlan): string {
   if (domain.status !== "in-sync") {

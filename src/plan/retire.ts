@@ -8,7 +8,7 @@ import type { LiveState } from "./live.js";
 import type { Change, Finding } from "./types.js";
 
 /**
- * The mode none policy published to retire a domain. RFC 8461 section 8.3: publish
+ * Returns the mode none policy published to retire a domain. RFC 8461 section 8.3: publish
  * mode none with a new id, wait until every earlier policy has expired from sender
  * caches, then delete. Its max_age is the largest one served or declared, so the live
  * none policy itself records how long the wait is, and no state outside DNS and the

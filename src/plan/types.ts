@@ -14,13 +14,13 @@ export interface Finding {
   domain: string;
   /** One line that states the fact and quotes the bad value. */
   message: string;
-  /** What to do about it. */
+  /** The fix. */
   hint: string;
 }
 
 /**
- * What a change does. The order of apply is fixed by kind, not by the order in the
- * list: policies are published and verified before any `_mta-sts` TXT changes.
+ * Kind of change. Apply orders changes by kind, not by their order in the list:
+ * policies are published and verified before any `_mta-sts` TXT changes.
  */
 export type ChangeKind =
   | "publish-policy" // create or replace the policy body on the policy host

@@ -12,7 +12,7 @@ import type { WorldDomain } from "./world.js";
 /** The id every healthy example domain published, a month before the demo's clock. */
 export const EXAMPLE_POLICY_ID = "20261101T090000Z";
 
-/** What each planted fault does to the healthy state, and the finding it should cause. */
+/** A planted fault: its change to the healthy state and the finding it must cause. */
 export interface PlantedFault {
   domain: string;
   description: string;
@@ -48,7 +48,7 @@ export function mxHostsFor(domain: DomainConfig): string[] {
   return [`mx.${domain.domain}`];
 }
 
-/** The state a domain serves when it matches its declaration. */
+/** Returns the state a domain serves when it matches its declaration. */
 export function healthyDomain(domain: DomainConfig): WorldDomain {
   const mx = mxHostsFor(domain).map((exchange, index) => ({
     preference: 10 * (index + 1),
@@ -192,7 +192,7 @@ export const PLANTED_FAULTS: PlantedFault[] = [
   },
 ];
 
-/** The live state of every declared domain, faults applied. */
+/** Returns the live state of every declared domain, with the planted faults applied. */
 export function exampleFleetWorld(domains: DomainConfig[]): WorldDomain[] {
   const faults = new Map(PLANTED_FAULTS.map((fault) => [fault.domain, fault]));
   return domains.map((domain) => {

@@ -1,8 +1,8 @@
 /**
  * Published MTA-STS deployments of well-known domains (gmail.com, protonmail.com,
- * archlinux.org, ...), as public sources recorded them, served by the loopback world
- * byte for byte: split TXT strings, a CNAME-delegated `_mta-sts`, a policy with LF
- * endings and no final newline, and ids in other tools' formats.
+ * archlinux.org, ...), as public sources recorded them. The loopback world serves them
+ * byte for byte, with their quirks: split TXT strings, a CNAME-delegated `_mta-sts`, a
+ * policy with LF endings and no final newline, and ids in other tools' formats.
  */
 
 import { readFileSync } from "node:fs";
@@ -17,14 +17,14 @@ export interface RecordedDeployment {
   notes: string;
 }
 
-/** The recorded deployments, in the file's order. */
+/** Loads the recorded deployments, in the file's order. */
 export function loadRecordedDeployments(): RecordedDeployment[] {
   const text = readFileSync(new URL("./real-deployments.json", import.meta.url), "utf8");
   return JSON.parse(text) as RecordedDeployment[];
 }
 
 /**
- * How records appear on the wire where the sources say more than the joined text:
+ * Wire shapes of records whose sources describe more than the joined text:
  * mailbox.org's record is two character-strings, and protonmail.com delegates
  * `_mta-sts` by CNAME to protonmail.ch.
  */
@@ -42,7 +42,7 @@ const WIRE_SHAPES: Record<string, Partial<WorldDomain>> = {
   },
 };
 
-/** The world entries for the recorded deployments. */
+/** Returns the world entries for the recorded deployments. */
 export function recordedDeploymentsWorld(deployments = loadRecordedDeployments()): WorldDomain[] {
   return deployments.map((deployment) => ({
     domain: deployment.domain,

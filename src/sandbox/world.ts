@@ -13,6 +13,7 @@ import {
   type RecordSet,
   startDnsServer,
   type ZoneBehaviour,
+  type ZoneDefinition,
 } from "./dns-server.js";
 import { type PolicyHostServer, type Site, startPolicyHost } from "./https-host.js";
 import { type LoopbackSmtpServer, startSmtpServer } from "./smtp-server.js";
@@ -47,12 +48,14 @@ export interface World {
   dns: DnsServer;
   https: PolicyHostServer;
   smtp: LoopbackSmtpServer[];
+  /** The zones the DNS server started with, for the Cloudflare bridge, which serves them merged with the fake's records. */
+  zones: ZoneDefinition[];
   /** The observation settings that point every lookup and connection into this world. */
   observe: ObserveOverrides;
   close(): Promise<void>;
 }
 
-/** A TCP port on 127.0.0.1 with nothing listening, for the "unreachable" policy host. */
+/** Returns a TCP port on 127.0.0.1 with nothing listening, for the "unreachable" policy host. */
 async function closedPort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -74,7 +77,7 @@ function addRecords(
   zones.set(zone, existing);
 }
 
-/** The zone apex and its name server, which resolves to the world's DNS server. */
+/** Returns the NS record of a zone apex and the address of that name server (the world's DNS server). */
 function apexRecords(zone: string): Record<string, RecordSet> {
   return {
     [zone]: { NS: [`ns1.${zone}`] },
@@ -115,13 +118,12 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     }
   }
 
-  const dns = await startDnsServer({
-    zones: [...zones].map(([name, records]) => ({
-      name,
-      records,
-      behaviour: behaviours.get(name) ?? "normal",
-    })),
-  });
+  const zoneDefinitions: ZoneDefinition[] = [...zones].map(([name, records]) => ({
+    name,
+    records,
+    behaviour: behaviours.get(name) ?? "normal",
+  }));
+  const dns = await startDnsServer({ zones: zoneDefinitions });
 
   const smtp: LoopbackSmtpServer[] = [];
   const mxHosts = [...new Set(options.mxHosts ?? [])];
@@ -147,6 +149,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     dns,
     https,
     smtp,
+    zones: zoneDefinitions,
     observe: {
       resolvers: [dns.endpoint],
       authoritative: true,
