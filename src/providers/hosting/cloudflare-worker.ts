@@ -27,6 +27,7 @@ import {
   POLICY_WORKER_COMPATIBILITY_DATE,
   POLICY_WORKER_MODULE,
   readPolicyWorkerMap,
+  readPolicyWorkerModified,
   renderPolicyWorker,
 } from "./worker/policy-worker.js";
 
@@ -44,6 +45,8 @@ export interface CloudflareWorkerHostOptions {
   rateLimit?: RateLimiter;
   /** A session to share with other providers. It overrides apiToken, baseUrl and rateLimit. */
   session?: CloudflareSession;
+  /** Clock for the Last-Modified time of published policies. */
+  now?: () => Date;
 }
 
 /** RFC 8461 section 3.3: policy hosts should keep a policy within 64 KiB. */
@@ -57,8 +60,11 @@ export function createCloudflareWorkerHost(options: CloudflareWorkerHostOptions)
   const customDomains = new CustomDomains(session, accountId);
   const client = session.client;
 
-  // The map the deployed version serves, once read or uploaded in this run.
+  // The map the deployed version serves, once read or uploaded in this run, and the
+  // time each body was published, which the Worker sends as Last-Modified.
   let deployed: Map<string, string> | null = null;
+  let modified = new Map<string, string>();
+  const now = options.now ?? (() => new Date());
   let workerExists = true;
 
   const fail = (message: string, cause: unknown): Error =>
@@ -87,6 +93,7 @@ export function createCloudflareWorkerHost(options: CloudflareWorkerHostOptions)
       );
     }
     deployed = map;
+    modified = readPolicyWorkerModified(source);
     return deployed;
   };
 
@@ -101,7 +108,9 @@ export function createCloudflareWorkerHost(options: CloudflareWorkerHostOptions)
         {
           name: POLICY_WORKER_MODULE,
           content_type: "application/javascript+module",
-          content_base64: Buffer.from(renderPolicyWorker(next), "utf8").toString("base64"),
+          content_base64: Buffer.from(renderPolicyWorker(next, modified), "utf8").toString(
+            "base64",
+          ),
         },
       ],
       annotations: { "workers/message": `mta-sts-gitops: ${next.size} policies, ${reason}` },
@@ -189,7 +198,11 @@ export function createCloudflareWorkerHost(options: CloudflareWorkerHostOptions)
 
     const next = new Map(current);
     const changed = [...incoming].filter(([domain, body]) => current.get(domain) !== body);
-    for (const [domain, body] of changed) next.set(domain, body);
+    const publishedAt = now().toUTCString();
+    for (const [domain, body] of changed) {
+      next.set(domain, body);
+      modified.set(domain, publishedAt);
+    }
     if (changed.length > 0) await upload(next, `published ${changed.length}`);
 
     for (const { hostname, zone } of toAttach) {
@@ -223,7 +236,10 @@ export function createCloudflareWorkerHost(options: CloudflareWorkerHostOptions)
     const current = await readDeployed();
     const domains = await loadDomains();
     const next = new Map(current);
-    for (const domain of removed) next.delete(domain);
+    for (const domain of removed) {
+      next.delete(domain);
+      modified.delete(domain);
+    }
     if (next.size !== current.size) await upload(next, `withdrew ${current.size - next.size}`);
 
     for (const domain of removed) {

@@ -5,6 +5,7 @@ import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   readPolicyWorkerMap,
+  readPolicyWorkerModified,
   renderPolicyWorker,
 } from "../../../src/providers/hosting/worker/policy-worker.js";
 
@@ -12,6 +13,19 @@ const POLICY = "version: STSv1\r\nmode: testing\r\nmx: mx.example.com\r\nmax_age
 const OTHER = "version: STSv1\r\nmode: none\r\nmax_age: 86400\r\n";
 
 type Worker = { fetch(request: Request): Promise<Response> };
+
+/** Imports a generated module from a temporary file, as the Workers runtime loads it. */
+async function importWorker(source: string): Promise<Worker> {
+  const folder = await mkdtemp(path.join(tmpdir(), "policy-worker-"));
+  try {
+    const file = path.join(folder, "worker.mjs");
+    await writeFile(file, source);
+    return ((await import(/* @vite-ignore */ pathToFileURL(file).href)) as { default: Worker })
+      .default;
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
 
 describe("policy worker", () => {
   let folder: string;
@@ -135,5 +149,26 @@ describe("readPolicyWorkerMap", () => {
     ["wrong shape", 'const POLICY_ENTRIES = [["a"]];\n'],
   ])("returns null for %s", (_case, source) => {
     expect(readPolicyWorkerMap(source)).toBeNull();
+  });
+});
+
+describe("policy worker Last-Modified", () => {
+  it("sends the publication time", async () => {
+    const source = renderPolicyWorker(
+      new Map([["example.com", "version: STSv1\r\nmode: none\r\nmax_age: 86400\r\n"]]),
+      new Map([["example.com", "Fri, 04 Dec 2026 10:00:00 GMT"]]),
+    );
+    expect(readPolicyWorkerModified(source)).toEqual(
+      new Map([["example.com", "Fri, 04 Dec 2026 10:00:00 GMT"]]),
+    );
+    const worker = await importWorker(source);
+    const response = await worker.fetch(
+      new Request("https://mta-sts.example.com/.well-known/mta-sts.txt"),
+    );
+    expect(response.headers.get("last-modified")).toBe("Fri, 04 Dec 2026 10:00:00 GMT");
+  });
+
+  it("module without times reads as empty", () => {
+    expect(readPolicyWorkerModified("const POLICY_ENTRIES = [];\n")).toEqual(new Map());
   });
 });
