@@ -63,6 +63,8 @@ interface Parameter {
   schemaPointer: string;
   isArray: boolean;
   explode: boolean;
+  /** GitHub's `x-multi-segment`: the path parameter may contain slashes (a Git ref, a file path). */
+  multiSegment: boolean;
 }
 
 interface Operation {
@@ -266,6 +268,7 @@ export class OpenApiValidator {
         isArray: isObject(schema) && schema.type === "array",
         // OpenAPI 3.0: query parameters use style "form", whose explode defaults to true.
         explode: parameter.explode !== false,
+        multiSegment: parameter["x-multi-segment"] === true,
       });
     });
     return parameters;
@@ -304,7 +307,12 @@ export class OpenApiValidator {
     }> = [];
 
     for (const operation of this.operations) {
-      const pathParams = matchSegments(operation.segments, segments);
+      const multiSegment = new Set(
+        operation.parameters
+          .filter((parameter) => parameter.multiSegment)
+          .map((parameter) => parameter.name),
+      );
+      const pathParams = matchSegments(operation.segments, segments, multiSegment);
       if (!pathParams) continue;
       const literals = operation.segments.filter((segment) => !segment.startsWith("{")).length;
       candidates.push({ operation, pathParams, literals });
@@ -489,8 +497,15 @@ export class OpenApiValidator {
   }
 }
 
-/** Matches request path segments against template segments and returns the path parameters, or null. */
-function matchSegments(template: string[], actual: string[]): Record<string, string> | null {
+/**
+ * Matches request path segments against template segments and returns the path
+ * parameters, or null. Only a last parameter in `multiSegment` may span slashes.
+ */
+function matchSegments(
+  template: string[],
+  actual: string[],
+  multiSegment: ReadonlySet<string>,
+): Record<string, string> | null {
   const params: Record<string, string> = {};
   const last = template.length - 1;
 
@@ -505,8 +520,8 @@ function matchSegments(template: string[], actual: string[]): Record<string, str
       continue;
     }
 
-    // A last parameter may span slashes, as a Git ref or a file path does in the GitHub API.
-    const raw = index === last ? actual.slice(index).join("/") : value;
+    const spans = index === last && multiSegment.has(name);
+    const raw = spans ? actual.slice(index).join("/") : value;
     try {
       params[name] = decodeURIComponent(raw);
     } catch {
@@ -515,8 +530,8 @@ function matchSegments(template: string[], actual: string[]): Record<string, str
   }
 
   if (actual.length > template.length) {
-    const lastSegment = template[last] ?? "";
-    if (!lastSegment.startsWith("{")) return null;
+    const lastName = /^\{(.+)\}$/.exec(template[last] ?? "")?.[1];
+    if (!lastName || !multiSegment.has(lastName)) return null;
   }
   return params;
 }
