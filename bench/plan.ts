@@ -4,11 +4,11 @@
  * written as YAML files, so loading and validation are part of the measured run.
  */
 
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { runCommand } from "../src/commands/index.js";
@@ -71,7 +71,9 @@ async function writeFleet(root: string, count: number): Promise<void> {
 }
 
 /** Starts the world for the fleet at `root` in a child process; resolves with its settings. */
-async function startWorldProcess(root: string): Promise<{ observe: ObserveOverrides; stop: () => void }> {
+async function startWorldProcess(
+  root: string,
+): Promise<{ observe: ObserveOverrides; stop: () => void }> {
   const script = fileURLToPath(new URL("./world-process.ts", import.meta.url));
   const child = spawn(process.execPath, ["--import", "tsx", script, root], {
     stdio: ["pipe", "pipe", "inherit"],

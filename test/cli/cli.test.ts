@@ -28,7 +28,7 @@ describe("cli", () => {
       'domains/legacy-mx.example.yaml:6:7: error: mx pattern ".legacy-mx.example" has a leading dot',
     );
     expect(result.stdout).toContain(
-      'domains/max-age.example.yaml:4:12: error: mta_sts.max_age must be a whole number from 0 to 31557600, found 31557601',
+      "domains/max-age.example.yaml:4:12: error: mta_sts.max_age must be a whole number from 0 to 31557600, found 31557601",
     );
     expect(result.stdout).toMatch(/\n\d+ configuration errors; nothing was observed or changed\n$/);
   });

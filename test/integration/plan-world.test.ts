@@ -4,9 +4,13 @@ import { runCommand } from "../../src/commands/index.js";
 import type { CommandOptions } from "../../src/commands/types.js";
 import { loadProject } from "../../src/config/index.js";
 import type { DomainPlan, Plan } from "../../src/plan/types.js";
-import { PLANTED_FAULTS, exampleFleetWorld, exampleMxHosts } from "../../src/sandbox/example-fleet.js";
+import {
+  exampleFleetWorld,
+  exampleMxHosts,
+  PLANTED_FAULTS,
+} from "../../src/sandbox/example-fleet.js";
 import { recordedDeploymentsWorld } from "../../src/sandbox/real-deployments.js";
-import { type World, startWorld } from "../../src/sandbox/world.js";
+import { startWorld, type World } from "../../src/sandbox/world.js";
 import { repoRoot } from "../support/shared.js";
 
 let world: World;
@@ -80,9 +84,17 @@ describe("plan of the example fleet", () => {
 
   it("fetch failures name their cause", () => {
     const reasons = Object.fromEntries(
-      ["litware.example", "woodgrove-bank.example", "lucerne-publishing.example", "margie-travel.example"].map(
-        (name) => [name, byDomain(plan).get(name)!.findings.find((item) => item.code === "policy-fetch-failed")!.message],
-      ),
+      [
+        "litware.example",
+        "woodgrove-bank.example",
+        "lucerne-publishing.example",
+        "margie-travel.example",
+      ].map((name) => [
+        name,
+        byDomain(plan)
+          .get(name)!
+          .findings.find((item) => item.code === "policy-fetch-failed")!.message,
+      ]),
     );
     expect(reasons["litware.example"]).toContain(": redirect: ");
     expect(reasons["woodgrove-bank.example"]).toContain(": media-type: ");
@@ -116,7 +128,10 @@ describe("plan of the recorded deployments", () => {
       expect(domain.status, domain.domain).toBe("in-sync");
     }
     const proton = byDomain(plan).get("protonmail.com")!;
-    expect(proton.findings.map((item) => item.code)).toEqual(["sts-record-cname", "policy-line-endings"]);
+    expect(proton.findings.map((item) => item.code)).toEqual([
+      "sts-record-cname",
+      "policy-line-endings",
+    ]);
   });
 });
 

@@ -8,7 +8,9 @@ import { repoRoot } from "../support/shared.js";
 describe("findings reference", () => {
   it("docs/findings.md matches the rule table", async () => {
     const committed = await readFile(path.join(repoRoot, "docs", "findings.md"), "utf8");
-    expect(committed, "run `npm run docs` to regenerate docs/findings.md").toBe(renderFindingsReference());
+    expect(committed, "run `npm run docs` to regenerate docs/findings.md").toBe(
+      renderFindingsReference(),
+    );
   });
 
   it("codes are unique and kebab-case", () => {

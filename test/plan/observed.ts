@@ -44,7 +44,13 @@ export function observed(domain: string, input: ObservedInput): ObservedDomain {
   if (input.policy === undefined || input.policy === null) {
     policy = { ok: false, url, reason: "status", detail: "HTTP 404", status: 404 };
   } else if (typeof input.policy === "string") {
-    policy = { ok: true, url, contentType: "text/plain", body: input.policy, address: "127.0.0.1:443" };
+    policy = {
+      ok: true,
+      url,
+      contentType: "text/plain",
+      body: input.policy,
+      address: "127.0.0.1:443",
+    };
   } else {
     policy = input.policy;
   }
@@ -64,7 +70,12 @@ export function observed(domain: string, input: ObservedInput): ObservedDomain {
 
 /** A CRLF policy body. */
 export function policyBody(mode: string, mx: string[], maxAge: number): string {
-  return [`version: STSv1`, `mode: ${mode}`, ...mx.map((pattern) => `mx: ${pattern}`), `max_age: ${maxAge}`]
+  return [
+    `version: STSv1`,
+    `mode: ${mode}`,
+    ...mx.map((pattern) => `mx: ${pattern}`),
+    `max_age: ${maxAge}`,
+  ]
     .map((line) => `${line}\r\n`)
     .join("");
 }

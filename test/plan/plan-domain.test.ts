@@ -19,7 +19,11 @@ function kinds(plan: DomainPlan): string[] {
 
 describe("planDomain present", () => {
   it("in-sync domain has no changes", () => {
-    const plan = planDomain(declared(domain), observed(domain, { sts, tlsRpt, policy: testingBody }), { now });
+    const plan = planDomain(
+      declared(domain),
+      observed(domain, { sts, tlsRpt, policy: testingBody }),
+      { now },
+    );
     expect(plan.status).toBe("in-sync");
     expect(plan.changes).toEqual([]);
     expect(plan.findings).toEqual([]);
@@ -27,13 +31,17 @@ describe("planDomain present", () => {
 
   it("LF policy with the same content stays in sync", () => {
     const body = testingBody.replace(/\r\n/g, "\n").replace(/\n$/, "");
-    const plan = planDomain(declared(domain), observed(domain, { sts, tlsRpt, policy: body }), { now });
+    const plan = planDomain(declared(domain), observed(domain, { sts, tlsRpt, policy: body }), {
+      now,
+    });
     expect(plan.status).toBe("in-sync");
     expect(codes(plan)).toEqual(["policy-line-endings"]);
   });
 
   it("missing record gets a record with a new id", () => {
-    const plan = planDomain(declared(domain), observed(domain, { tlsRpt, policy: testingBody }), { now });
+    const plan = planDomain(declared(domain), observed(domain, { tlsRpt, policy: testingBody }), {
+      now,
+    });
     expect(kinds(plan)).toEqual(["set-sts-record"]);
     expect(plan.changes[0]!.after).toBe("v=STSv1; id=20261204T100000Z;");
     expect(codes(plan)).toContain("sts-record-missing");
@@ -49,7 +57,9 @@ describe("planDomain present", () => {
 
   it("max_age drift republishes with a new id", () => {
     const body = policyBody("testing", ["mx.example.com"], 86400);
-    const plan = planDomain(declared(domain), observed(domain, { sts, tlsRpt, policy: body }), { now });
+    const plan = planDomain(declared(domain), observed(domain, { sts, tlsRpt, policy: body }), {
+      now,
+    });
     expect(kinds(plan)).toEqual(["publish-policy", "set-sts-record"]);
     expect(plan.changes[0]!.description).toBe("max_age 86400 -> 604800");
     expect(plan.changes[1]!.before).toBe("v=STSv1; id=20261101T000000Z;");
@@ -58,14 +68,22 @@ describe("planDomain present", () => {
 
   it("two STS records are replaced by one", () => {
     const two = [["v=STSv1; id=1;"], ["v=STSv1; id=2;"]];
-    const plan = planDomain(declared(domain), observed(domain, { sts: two, tlsRpt, policy: testingBody }), { now });
+    const plan = planDomain(
+      declared(domain),
+      observed(domain, { sts: two, tlsRpt, policy: testingBody }),
+      { now },
+    );
     expect(codes(plan)).toContain("sts-record-multiple");
     expect(kinds(plan)).toEqual(["set-sts-record"]);
   });
 
   it("invalid id is reported and replaced", () => {
     const bad = [["v=STSv1; id=ab+c/d=;"]];
-    const plan = planDomain(declared(domain), observed(domain, { sts: bad, tlsRpt, policy: testingBody }), { now });
+    const plan = planDomain(
+      declared(domain),
+      observed(domain, { sts: bad, tlsRpt, policy: testingBody }),
+      { now },
+    );
     expect(codes(plan)).toContain("sts-record-invalid");
     expect(plan.changes[0]!.after).toBe("v=STSv1; id=20261204T100000Z;");
   });
@@ -87,7 +105,12 @@ describe("planDomain present", () => {
 
   it("SERVFAIL on _mta-sts plans nothing", () => {
     const observation = observed(domain, { tlsRpt, policy: testingBody });
-    observation.stsTxt = { ...observation.stsTxt, status: "servfail", records: [], detail: "SERVFAIL from 127.0.0.1:53" };
+    observation.stsTxt = {
+      ...observation.stsTxt,
+      status: "servfail",
+      records: [],
+      detail: "SERVFAIL from 127.0.0.1:53",
+    };
     const plan = planDomain(declared(domain), observation, { now });
     expect(plan.status).toBe("error");
     expect(plan.changes).toEqual([]);
@@ -104,13 +127,19 @@ describe("planDomain present", () => {
 
   it("rua change rewrites the TLS-RPT record", () => {
     const desired = declared(domain, { tlsRpt: { rua: ["https://r.example.net/v1"] } });
-    const plan = planDomain(desired, observed(domain, { sts, tlsRpt, policy: testingBody }), { now });
+    const plan = planDomain(desired, observed(domain, { sts, tlsRpt, policy: testingBody }), {
+      now,
+    });
     expect(kinds(plan)).toEqual(["set-tlsrpt-record"]);
     expect(plan.changes[0]!.after).toBe("v=TLSRPTv1; rua=https://r.example.net/v1");
   });
 
   it("undeclared TLS-RPT is deleted", () => {
-    const plan = planDomain(declared(domain, { tlsRpt: null }), observed(domain, { sts, tlsRpt, policy: testingBody }), { now });
+    const plan = planDomain(
+      declared(domain, { tlsRpt: null }),
+      observed(domain, { sts, tlsRpt, policy: testingBody }),
+      { now },
+    );
     expect(kinds(plan)).toEqual(["delete-tlsrpt-record"]);
     expect(plan.changes[0]!.after).toBeNull();
   });
@@ -140,32 +169,46 @@ describe("planDomain present", () => {
 });
 
 describe("planDomain mode and mx safety", () => {
-  const enforce = declared(domain, { mtaSts: { mode: "enforce", mx: ["mx.example.com"], maxAge: 604800 } });
+  const enforce = declared(domain, {
+    mtaSts: { mode: "enforce", mx: ["mx.example.com"], maxAge: 604800 },
+  });
 
   it("testing to enforce without gate is held", () => {
-    const plan = planDomain(enforce, observed(domain, { sts, tlsRpt, policy: testingBody }), { now });
+    const plan = planDomain(enforce, observed(domain, { sts, tlsRpt, policy: testingBody }), {
+      now,
+    });
     expect(plan.status).toBe("held");
     expect(plan.changes.every((change) => change.heldReason)).toBe(true);
     expect(codes(plan)).toContain("promotion-not-approved");
   });
 
   it("testing to enforce with override runs", () => {
-    const desired = { ...enforce, enforceOverride: { reason: "audited by hand", approvedBy: "alice" } };
-    const plan = planDomain(desired, observed(domain, { sts, tlsRpt, policy: testingBody }), { now });
+    const desired = {
+      ...enforce,
+      enforceOverride: { reason: "audited by hand", approvedBy: "alice" },
+    };
+    const plan = planDomain(desired, observed(domain, { sts, tlsRpt, policy: testingBody }), {
+      now,
+    });
     expect(plan.status).toBe("changes");
     expect(codes(plan)).toContain("promotion-override");
   });
 
   it("testing to enforce with passed gate runs", () => {
     const gate = () => ({ passed: true, reasons: [] });
-    const plan = planDomain(enforce, observed(domain, { sts, tlsRpt, policy: testingBody }), { now, promotionGate: gate });
+    const plan = planDomain(enforce, observed(domain, { sts, tlsRpt, policy: testingBody }), {
+      now,
+      promotionGate: gate,
+    });
     expect(plan.status).toBe("changes");
     expect(plan.changes[0]!.risk).toBe("high");
   });
 
   it("enforce to testing is flagged", () => {
     const body = policyBody("enforce", ["mx.example.com"], 604800);
-    const plan = planDomain(declared(domain), observed(domain, { sts, tlsRpt, policy: body }), { now });
+    const plan = planDomain(declared(domain), observed(domain, { sts, tlsRpt, policy: body }), {
+      now,
+    });
     expect(plan.status).toBe("changes");
     const relaxed = plan.findings.find((item) => item.code === "mode-relaxed")!;
     expect(relaxed.message).toContain("2026-12-11T10:00:00Z");
@@ -173,7 +216,12 @@ describe("planDomain mode and mx safety", () => {
 
   it("enforce policy missing a live MX is an error", () => {
     const body = policyBody("enforce", ["mx.example.com"], 604800);
-    const observation = observed(domain, { mx: ["mx.example.com", "backup.example.net"], sts, tlsRpt, policy: body });
+    const observation = observed(domain, {
+      mx: ["mx.example.com", "backup.example.net"],
+      sts,
+      tlsRpt,
+      policy: body,
+    });
     const plan = planDomain(enforce, observation, { now });
     expect(codes(plan)).toEqual(["enforce-mx-not-covered"]);
     expect(plan.findings[0]!.severity).toBe("error");
@@ -182,7 +230,12 @@ describe("planDomain mode and mx safety", () => {
 
   it("declared enforce policy missing a live MX is held", () => {
     const body = policyBody("enforce", ["mx.example.com"], 1209600);
-    const observation = observed(domain, { mx: ["mx.example.com", "backup.example.net"], sts, tlsRpt, policy: body });
+    const observation = observed(domain, {
+      mx: ["mx.example.com", "backup.example.net"],
+      sts,
+      tlsRpt,
+      policy: body,
+    });
     const plan = planDomain(enforce, observation, { now });
     expect(codes(plan)).toContain("declared-mx-not-covered");
     expect(plan.status).toBe("held");
@@ -190,16 +243,30 @@ describe("planDomain mode and mx safety", () => {
 
   it("dropping a used pattern under enforce is held", () => {
     const body = policyBody("enforce", ["mx.example.com", "*.mail.example.net"], 604800);
-    const observation = observed(domain, { mx: ["mx.example.com", "a.mail.example.net"], sts, tlsRpt, policy: body });
+    const observation = observed(domain, {
+      mx: ["mx.example.com", "a.mail.example.net"],
+      sts,
+      tlsRpt,
+      policy: body,
+    });
     const plan = planDomain(enforce, observation, { now });
     expect(codes(plan)).toContain("mx-removal-unsafe");
-    expect(plan.changes[0]!.heldReason).toBe("a live MX host would lose its mx pattern under enforce");
+    expect(plan.changes[0]!.heldReason).toBe(
+      "a live MX host would lose its mx pattern under enforce",
+    );
   });
 
   it("adding a pattern for a new MX warns with the safe time", () => {
     const body = policyBody("enforce", ["mx.example.com"], 604800);
-    const desired = declared(domain, { mtaSts: { mode: "enforce", mx: ["mx.example.com", "mx2.example.com"], maxAge: 604800 } });
-    const observation = observed(domain, { mx: ["mx.example.com", "mx2.example.com"], sts, tlsRpt, policy: body });
+    const desired = declared(domain, {
+      mtaSts: { mode: "enforce", mx: ["mx.example.com", "mx2.example.com"], maxAge: 604800 },
+    });
+    const observation = observed(domain, {
+      mx: ["mx.example.com", "mx2.example.com"],
+      sts,
+      tlsRpt,
+      policy: body,
+    });
     const plan = planDomain(desired, observation, { now });
     expect(plan.status).toBe("changes");
     const added = plan.findings.find((item) => item.code === "mx-added-under-enforce")!;
@@ -215,7 +282,11 @@ describe("planDomain mode and mx safety", () => {
   });
 
   it("CNAME-delegated record blocks a new id", () => {
-    const observation = observed(domain, { sts, tlsRpt, policy: policyBody("testing", ["mx.example.com"], 86400) });
+    const observation = observed(domain, {
+      sts,
+      tlsRpt,
+      policy: policyBody("testing", ["mx.example.com"], 86400),
+    });
     observation.stsTxt.cnameChain = ["_mta-sts.provider.example"];
     const plan = planDomain(declared(domain), observation, { now });
     expect(plan.status).toBe("held");
@@ -224,7 +295,10 @@ describe("planDomain mode and mx safety", () => {
 });
 
 describe("planDomain retirement", () => {
-  const absent = declared(domain, { state: "absent", mtaSts: { mode: "enforce", mx: ["mx.example.com"], maxAge: 1209600 } });
+  const absent = declared(domain, {
+    state: "absent",
+    mtaSts: { mode: "enforce", mx: ["mx.example.com"], maxAge: 1209600 },
+  });
 
   it("first step publishes mode none with the largest max_age", () => {
     const body = policyBody("enforce", ["mx.example.com"], 2592000);

@@ -10,7 +10,8 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
  * descriptions that may not be committed here, so tests that need it skip without it.
  * MTA_STS_GITOPS_SHARED overrides the location.
  */
-export const sharedDir = process.env.MTA_STS_GITOPS_SHARED ?? path.resolve(repoRoot, "..", "shared");
+export const sharedDir =
+  process.env.MTA_STS_GITOPS_SHARED ?? path.resolve(repoRoot, "..", "shared");
 
 /** Returns the absolute path of `relative` inside the shared folder, or null when it is absent. */
 export function sharedPath(relative: string): string | null {
@@ -20,5 +21,7 @@ export function sharedPath(relative: string): string | null {
 
 /** Prints why a suite is skipped, so a CI log shows the missing folder instead of silence. */
 export function reportMissingShared(relative: string): void {
-  console.warn(`skipped: ${path.join(sharedDir, relative)} is absent; these tests need the shared folder beside the clone`);
+  console.warn(
+    `skipped: ${path.join(sharedDir, relative)} is absent; these tests need the shared folder beside the clone`,
+  );
 }
