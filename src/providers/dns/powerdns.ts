@@ -221,6 +221,16 @@ export function createPowerDns(options: PowerDnsOptions): DnsProvider {
     };
   }
 
+  // PowerDNS 4.7 with the gsqlite3 backend answers concurrent PATCH requests with HTTP
+  // 500 ("database is locked"), and apply writes several domains at once, so this
+  // provider sends one PATCH at a time.
+  let patchQueue: Promise<unknown> = Promise.resolve();
+  const serializePatch = <T>(send: () => Promise<T>): Promise<T> => {
+    const result = patchQueue.then(send, send);
+    patchQueue = result.catch(() => undefined);
+    return result;
+  };
+
   return {
     name: options.name,
     type: "powerdns",
@@ -274,7 +284,7 @@ export function createPowerDns(options: PowerDnsOptions): DnsProvider {
         }
 
         try {
-          await client.patchRrsets(zone.id, rrsets);
+          await serializePatch(() => client.patchRrsets(zone.id, rrsets));
         } catch (error) {
           const records = rrsets.map((rrset) => `${rrset.name} TXT`).join(", ");
           fail(`writing ${records} in zone ${zone.name}`, error);
