@@ -14,7 +14,7 @@ const nextStep: Partial<Record<DomainOutcome, string>> = {
     "Pending: the published policy was not served before the deadline, so `_mta-sts` still carries the old id. Check the policy host, then run apply again; it publishes the same body again and writes the record once the policy is served.",
   held: "Held: the plan marked these changes as not safe yet. A later apply runs them once the time shown has passed or the reason is resolved.",
   failed:
-    "Failed: a provider call raised an error; the other domains went on. Fix the cause and run apply again: domains already applied then have no changes.",
+    "Failed: the domain could not be planned or a provider call raised an error, as its message says; the other domains went on. Fix the cause and run apply again: domains already applied then have no changes.",
 };
 
 function summaryLine(result: ApplyResult): string {

@@ -171,7 +171,7 @@ describe("applyPlan pending", () => {
     const { result } = await planAndApply(world, [declare("n.example")]);
 
     const verify = result.domains[0]!.steps.find((step) => step.kind === "verify-policy")!;
-    expect(verify.detail).toContain("the policy host returned a status other than 200 (HTTP 404)");
+    expect(verify.detail).toContain("status: HTTP 404");
     expect(world.dns().values("_mta-sts.n.example")).toEqual([]);
   });
 
@@ -445,7 +445,7 @@ describe("applyPlan provider errors", () => {
       kind: "plan-domain",
       provider: "planner",
       message:
-        'the domain was not planned, so nothing was applied: TXT _mta-sts.t.example: servfail (SERVFAIL from 127.0.0.1:53); not read as "no record"; run apply again once this is resolved',
+        "the domain was not planned, so nothing was applied: TXT _mta-sts.t.example: servfail (SERVFAIL from 127.0.0.1:53); the records are unknown, not absent; run apply again once this is resolved",
     });
     expect(world.writeCount()).toBe(0);
   });

@@ -51,13 +51,13 @@ describe("renderApplyText", () => {
       "    held    withdraw-policy https://mta-sts.h.example/.well-known/mta-sts.txt [host] until 2026-12-10T10:00:00Z: inside the cache horizon of earlier policies",
       "p.example: pending",
       "    done    publish-policy https://mta-sts.p.example/.well-known/mta-sts.txt [host]: published 66 bytes: publish policy (mode testing, mx mx.p.example, max_age 604800)",
-      "    pending verify-policy https://mta-sts.p.example/.well-known/mta-sts.txt [host]: not served after 7 fetches in 60 s: the policy host returned a status other than 200 (HTTP 404)",
+      "    pending verify-policy https://mta-sts.p.example/.well-known/mta-sts.txt [host]: not served after 7 fetches in 60 s: status: HTTP 404",
       "    pending set-sts-record _mta-sts.p.example [dns]: waits until the published policy is served; _mta-sts left as it was",
       '    done    set-tlsrpt-record _smtp._tls.p.example [dns]: wrote "v=TLSRPTv1; rua=mailto:tlsrpt@p.example"',
       "Unchanged: u.example",
       "Pending: the published policy was not served before the deadline, so _mta-sts still carries the old id. Check the policy host, then run apply again; it publishes the same body again and writes the record once the policy is served.",
       "Held: the plan marked these changes as not safe yet. A later apply runs them once the time shown has passed or the reason is resolved.",
-      "Failed: a provider call raised an error; the other domains went on. Fix the cause and run apply again: domains already applied then have no changes.",
+      "Failed: the domain could not be planned or a provider call raised an error, as its message says; the other domains went on. Fix the cause and run apply again: domains already applied then have no changes.",
       "",
     ]);
   });

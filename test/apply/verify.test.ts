@@ -108,7 +108,7 @@ describe("verifyPolicies", () => {
     const outcome = outcomes.get("example.com")!;
     expect(outcome.verified).toBe(false);
     expect(outcome.attempts).toBe(4);
-    expect(outcome.lastFailure).toBe("the policy host returned a status other than 200 (HTTP 404)");
+    expect(outcome.lastFailure).toBe("status: HTTP 404");
     expect(clock.sleeps).toEqual([10_000, 10_000, 5_000]);
   });
 
