@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import {
+  type ApplyHooks,
   applyPlan,
   assertPlanMayRun,
   renderApplyMarkdown,
@@ -12,6 +13,19 @@ import { computePlan, formatPlan, planOutputs } from "./plan.js";
 import { loadForCommand } from "./project.js";
 import { secretsByEnvName } from "./secrets.js";
 import type { CommandOptions, CommandOutcome } from "./types.js";
+
+/** Options of `apply` besides the shared ones; the CLI and the Action set none of them. */
+export interface ApplyCommandOptions extends CommandOptions {
+  /**
+   * Replace `safety.verify_timeout_seconds` and `verify_interval_seconds` of the
+   * configuration, in milliseconds, so the offline demo and tests wait less than the
+   * configuration allows (its minimum is one second).
+   */
+  verifyTimeoutMs?: number;
+  verifyIntervalMs?: number;
+  /** Passed to `applyPlan`; tests use them to stop a run between its steps. */
+  hooks?: ApplyHooks;
+}
 
 function refused(message: string, text: string): CommandOutcome {
   return {
@@ -27,7 +41,7 @@ function refused(message: string, text: string): CommandOutcome {
  * `apply`: computes the plan from the live state, checks it against the safety
  * threshold and the reviewed checksum, and only then executes it in the safe order.
  */
-export async function runApply(options: CommandOptions): Promise<CommandOutcome> {
+export async function runApply(options: ApplyCommandOptions): Promise<CommandOutcome> {
   const loaded = await loadForCommand(options);
   if (!loaded.ok) return loaded.outcome;
 
@@ -68,9 +82,10 @@ export async function runApply(options: CommandOptions): Promise<CommandOutcome>
       ...providers,
       verifyPolicy: run.fetchPolicy,
       clock: { now: options.now, sleep: (ms) => sleep(ms) },
-      verifyTimeoutMs: config.safety.verifyTimeoutSeconds * 1000,
-      verifyIntervalMs: config.safety.verifyIntervalSeconds * 1000,
+      verifyTimeoutMs: options.verifyTimeoutMs ?? config.safety.verifyTimeoutSeconds * 1000,
+      verifyIntervalMs: options.verifyIntervalMs ?? config.safety.verifyIntervalSeconds * 1000,
       log: options.log,
+      ...(options.hooks ? { hooks: options.hooks } : {}),
     });
 
     const counts = result.counts;
