@@ -2,9 +2,12 @@
  * The offline demo (`npm run demo`): plans the example fleet in domains/ against the
  * loopback world, then applies the plan through the real Cloudflare providers to a fake
  * Cloudflare API whose zones and Worker the world serves. A second plan shows what apply
- * changed and what it left. No traffic leaves 127.0.0.1.
+ * changed and what it left. Last, it ingests generated TLS-RPT reports and prints the
+ * digest. No traffic leaves 127.0.0.1.
  */
 
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ApplyResult, renderApplyText } from "../apply/index.js";
@@ -14,14 +17,23 @@ import type { CommandOutcome } from "../commands/types.js";
 import { loadProject } from "../config/index.js";
 import { planCounts } from "../plan/plan-fleet.js";
 import type { Plan } from "../plan/types.js";
+import { renderDigest, runIngest } from "../reports/ingest.js";
 import {
   type CloudflareSandbox,
   cloudflareDomainsOf,
   startExampleFleetSandbox,
   workerHostOf,
 } from "./cloudflare/index.js";
+import { writeSampleReports } from "./sample-reports.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** Example domains that receive generated TLS-RPT reports in the demo. */
+const SAMPLE_REPORT_DOMAINS = [
+  "contoso-mail.example",
+  "tailspin-toys.example",
+  "northwind-traders.example",
+];
 
 /**
  * How long apply waits for published policies in the demo. The fake's Worker serves a
@@ -134,6 +146,36 @@ async function runApplyPhase(
   phases.push({ name: "apply", summary, seconds: (Date.now() - started) / 1000 });
 }
 
+/**
+ * Ingests generated reports (gzip files, report e-mails and plain JSON) into summaries
+ * in a temporary folder, so the demo leaves reports/summaries/ of the repository as it
+ * was, and prints the digest the Action puts in its job summary.
+ */
+async function runIngestPhase(phases: Phase[]): Promise<void> {
+  const started = Date.now();
+  const folder = await mkdtemp(path.join(tmpdir(), "mta-sts-gitops-demo-"));
+  try {
+    const now = new Date();
+    const inbox = path.join(folder, "inbox");
+    const summariesDir = path.join(folder, "summaries");
+    const files = await writeSampleReports(inbox, SAMPLE_REPORT_DOMAINS, now);
+    const result = await runIngest({
+      root: folder,
+      sources: [{ type: "directory", path: inbox }],
+      summariesDir,
+      quarantineDir: path.join(folder, "quarantine"),
+      now,
+    });
+    const counts = result.counts;
+    const summary = `${files.length} files: ${counts.read} read, ${counts.new} new, ${counts.duplicate} duplicate, ${counts.quarantined} quarantined; ${result.summaries.length} summary files written`;
+    process.stdout.write(`${summary}\n\n`);
+    process.stdout.write(await renderDigest({ summariesDir, domains: SAMPLE_REPORT_DOMAINS, now }));
+    phases.push({ name: "ingest", summary, seconds: (Date.now() - started) / 1000 });
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<number> {
   const loaded = await loadProject(root);
   if (!loaded.ok) {
@@ -194,6 +236,9 @@ async function main(): Promise<number> {
         `\nWhat the second plan still shows, and why apply does not change it:\n${remaining.join("\n")}\n`,
       );
     }
+
+    heading("4. ingest: TLS-RPT reports for three example domains, then the digest");
+    await runIngestPhase(phases);
 
     heading("summary");
     for (const [index, phase] of phases.entries()) {
