@@ -259,6 +259,38 @@ export function sharedCloudflareSession(options: {
   return session;
 }
 
+/** The options a provider or host gets from the configuration to reach the API. */
+export interface SessionChoice {
+  apiToken: string;
+  baseUrl?: string;
+  log: Log;
+  /** A limiter of its own; without one the token's shared session is used. */
+  rateLimit?: RateLimiter;
+  /** A session to share with other providers; it overrides the other options. */
+  session?: CloudflareSession;
+}
+
+/**
+ * Picks the session of a provider or host: the one passed in, a private one for a
+ * limiter of its own, or the token's shared session.
+ */
+export function resolveSession(options: SessionChoice): CloudflareSession {
+  if (options.session) return options.session;
+  if (options.rateLimit) {
+    return createCloudflareSession({
+      apiToken: options.apiToken,
+      baseUrl: options.baseUrl,
+      rateLimit: options.rateLimit,
+      log: options.log,
+    });
+  }
+  return sharedCloudflareSession({
+    apiToken: options.apiToken,
+    baseUrl: options.baseUrl,
+    log: options.log,
+  });
+}
+
 /** A page of a Cloudflare v4 list response as the SDK returns it. */
 export interface ListPage<T> {
   result: T[];

@@ -1,24 +1,8 @@
 /** The promotion thresholds, shared by mta-sts-gitops.yaml and the per-domain overrides. */
 
 import { z } from "zod";
+import { RESULT_TYPES, type ResultType } from "../../sts/result-types.js";
 import { count } from "./common.js";
-
-/** The result types of the IANA "STARTTLS Validation Result Types" registry (RFC 8460 section 4.3). */
-export const RESULT_TYPES = [
-  "starttls-not-supported",
-  "certificate-host-mismatch",
-  "certificate-expired",
-  "certificate-not-trusted",
-  "validation-failure",
-  "tlsa-invalid",
-  "dnssec-invalid",
-  "dane-required",
-  "sts-policy-fetch-error",
-  "sts-policy-invalid",
-  "sts-webpki-invalid",
-] as const;
-
-export type ResultType = (typeof RESULT_TYPES)[number];
 
 /**
  * Result types that block promotion by default. Under enforce, the first five make

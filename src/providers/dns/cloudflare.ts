@@ -9,13 +9,12 @@
 import { stsRecordName, tlsRptRecordName } from "../../sts/txt.js";
 import {
   type CloudflareSession,
-  createCloudflareSession,
   describeApiError,
   type Log,
   listAll,
   type RateLimiter,
   redactErrorChain,
-  sharedCloudflareSession,
+  resolveSession,
 } from "../cloudflare-client.js";
 import type { DnsProvider, ManagedTxt, TxtWrite } from "../types.js";
 import {
@@ -182,23 +181,6 @@ export function createCloudflareDns(options: CloudflareDnsOptions): DnsProvider 
     readTxt,
     writeTxt,
   };
-}
-
-function resolveSession(options: CloudflareDnsOptions): CloudflareSession {
-  if (options.session) return options.session;
-  if (options.rateLimit) {
-    return createCloudflareSession({
-      apiToken: options.apiToken,
-      baseUrl: options.baseUrl,
-      rateLimit: options.rateLimit,
-      log: options.log,
-    });
-  }
-  return sharedCloudflareSession({
-    apiToken: options.apiToken,
-    baseUrl: options.baseUrl,
-    log: options.log,
-  });
 }
 
 /**

@@ -12,13 +12,12 @@ import { Buffer } from "node:buffer";
 import { APIError } from "cloudflare";
 import {
   type CloudflareSession,
-  createCloudflareSession,
   describeApiError,
   isNotFound,
   type Log,
   type RateLimiter,
   redactErrorChain,
-  sharedCloudflareSession,
+  resolveSession,
 } from "../cloudflare-client.js";
 import { normalizeName, zoneIndexFor } from "../dns/cloudflare-zones.js";
 import type { HostedPolicy, PolicyHost } from "../types.js";
@@ -264,23 +263,6 @@ export function createCloudflareWorkerHost(options: CloudflareWorkerHostOptions)
     publish,
     withdraw,
   };
-}
-
-function resolveSession(options: CloudflareWorkerHostOptions): CloudflareSession {
-  if (options.session) return options.session;
-  if (options.rateLimit) {
-    return createCloudflareSession({
-      apiToken: options.apiToken,
-      baseUrl: options.baseUrl,
-      rateLimit: options.rateLimit,
-      log: options.log,
-    });
-  }
-  return sharedCloudflareSession({
-    apiToken: options.apiToken,
-    baseUrl: options.baseUrl,
-    log: options.log,
-  });
 }
 
 /** RFC 8461 section 3.3: the policy host of `example.com` is `mta-sts.example.com`. */

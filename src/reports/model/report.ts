@@ -6,23 +6,10 @@
 
 import type { Policy } from "../../sts/policy.js";
 
+export { RESULT_TYPES } from "../../sts/result-types.js";
+
 /** RFC 8460 section 4.4 policy-type values. */
 export const POLICY_TYPES = ["sts", "tlsa", "no-policy-found"] as const;
-
-/** RFC 8460 section 4.3 and the IANA "STARTTLS Validation Result Types" registry. */
-export const RESULT_TYPES = [
-  "starttls-not-supported",
-  "certificate-host-mismatch",
-  "certificate-expired",
-  "certificate-not-trusted",
-  "validation-failure",
-  "tlsa-invalid",
-  "dnssec-invalid",
-  "dane-required",
-  "sts-policy-fetch-error",
-  "sts-policy-invalid",
-  "sts-webpki-invalid",
-] as const;
 
 /** One failure-details entry. */
 export interface FailureDetail {
