@@ -220,10 +220,22 @@ export class DnsTransport {
         }
       });
 
-      // connect() makes the kernel drop datagrams from any other source address.
-      socket.connect(server.port, server.address, () => {
+      // connect() makes the kernel drop datagrams from any other source address. Node
+      // passes a failed connect (no route to the address) to this callback, not to the
+      // "error" event, and a send on the unconnected socket would then throw.
+      socket.connect(server.port, server.address, (error?: Error) => {
+        if (error) {
+          const code = (error as NodeJS.ErrnoException).code ?? error.message;
+          finish({ kind: "error", server: label, detail: `${label}: ${code}` });
+          return;
+        }
         this.#queries++;
-        socket.send(message);
+        socket.send(message, (sendError) => {
+          if (sendError) {
+            const code = (sendError as NodeJS.ErrnoException).code ?? sendError.message;
+            finish({ kind: "error", server: label, detail: `${label}: ${code}` });
+          }
+        });
       });
     });
   }

@@ -12,7 +12,7 @@ import {
   type ZoneDefinition,
 } from "../../src/sandbox/dns-server.js";
 
-const TIMEOUT_MS = 200;
+const TIMEOUT_MS = 500;
 const ATTEMPTS = 2;
 
 /** Slack for scheduling on a loaded machine; the checks are about never hanging, not speed. */
