@@ -58,7 +58,8 @@ function parseConnectTo(values: string[]): Record<string, string> {
   const map: Record<string, string> = {};
   for (const value of values) {
     const match = /^(\[[^\]]+\]|[^:]+):(\d+):(\[[^\]]*\]|[^:]*):(\d+)$/.exec(value);
-    if (!match) {
+    const ports = match ? [Number(match[2]), Number(match[4])] : [];
+    if (!match || ports.some((port) => port < 1 || port > 65_535)) {
       throw new UsageError(
         `invalid --connect-to "${value}": expected HOST:PORT:ADDRESS:PORT, e.g. mta-sts.example.com:443:127.0.0.1:8443`,
       );
@@ -91,29 +92,44 @@ function packageVersion(): string {
   }
 }
 
+const OPTIONS = {
+  root: { type: "string" },
+  config: { type: "string" },
+  domain: { type: "string", multiple: true },
+  shard: { type: "string" },
+  format: { type: "string" },
+  "fail-on": { type: "string" },
+  force: { type: "boolean" },
+  "plan-checksum": { type: "string" },
+  write: { type: "boolean" },
+  resolver: { type: "string", multiple: true },
+  "connect-to": { type: "string", multiple: true },
+  "ca-file": { type: "string", multiple: true },
+  "allow-private-addresses": { type: "boolean" },
+  verbose: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean" },
+} as const;
+
+/** Parses argv, turning Node's parser errors into one line that points at --help. */
+function parseArguments(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      const option = /'([^']+)'/.exec((error as Error).message)?.[1] ?? "";
+      throw new UsageError(`unknown option ${option}; see --help for the options`);
+    }
+    if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+      throw new UsageError(`${(error as Error).message.split(".")[0]}; see --help`);
+    }
+    throw error;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      root: { type: "string" },
-      config: { type: "string" },
-      domain: { type: "string", multiple: true },
-      shard: { type: "string" },
-      format: { type: "string" },
-      "fail-on": { type: "string" },
-      force: { type: "boolean" },
-      "plan-checksum": { type: "string" },
-      write: { type: "boolean" },
-      resolver: { type: "string", multiple: true },
-      "connect-to": { type: "string", multiple: true },
-      "ca-file": { type: "string", multiple: true },
-      "allow-private-addresses": { type: "boolean" },
-      verbose: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-      version: { type: "boolean" },
-    },
-  });
+  const { values, positionals } = parseArguments(argv);
 
   if (values.help) {
     process.stdout.write(HELP);

@@ -1,5 +1,6 @@
 import type { ConfigError, DomainConfig, Project } from "../config/index.js";
 import { formatConfigError, loadProject } from "../config/index.js";
+import { plural } from "../plan/render-text.js";
 import { selectShard } from "../plan/shard.js";
 import type { CommandOptions, CommandOutcome } from "./types.js";
 
@@ -17,6 +18,15 @@ function domainMatcher(pattern: string): (domain: string) => boolean {
   return (domain) => regex.test(domain);
 }
 
+/** Renders the result of loading the configuration as JSON, for `--format json`. */
+export function configErrorsJson(
+  valid: boolean,
+  problems: ConfigError[],
+  domains: number | null,
+): string {
+  return `${JSON.stringify({ valid, domains, problems }, null, 2)}\n`;
+}
+
 /** Renders configuration errors the same way `validate` prints them. */
 export function configErrorText(errors: ConfigError[]): string {
   return errors.map(formatConfigError).join("\n");
@@ -32,7 +42,10 @@ export async function loadForCommand(options: CommandOptions): Promise<LoadedPro
   if (!loaded.ok) {
     const errors = [...loaded.errors, ...loaded.warnings];
     const count = loaded.errors.length;
-    const text = `${configErrorText(errors)}\n\n${count} configuration error${count === 1 ? "" : "s"}; nothing was observed or changed\n`;
+    const text =
+      options.format === "json"
+        ? configErrorsJson(false, errors, null)
+        : `${configErrorText(errors)}\n\n${plural(count, "configuration error")}; nothing was observed or changed\n`;
     return {
       ok: false,
       outcome: {

@@ -1,4 +1,5 @@
-import { configErrorText, loadForCommand } from "./project.js";
+import { plural } from "../plan/render-text.js";
+import { configErrorsJson, configErrorText, loadForCommand } from "./project.js";
 import type { CommandOptions, CommandOutcome } from "./types.js";
 
 /** `validate`: loads and checks every configuration file, and stops there. */
@@ -7,9 +8,11 @@ export async function runValidateCommand(options: CommandOptions): Promise<Comma
   if (!loaded.ok) return loaded.outcome;
 
   const warnings = loaded.warnings;
-  const summary = `valid: ${loaded.project.domains.length} domains, ${warnings.length} warnings`;
-  const text =
-    warnings.length > 0 ? `${configErrorText(warnings)}\n\n${summary}\n` : `${summary}\n`;
+  const summary = `valid: ${plural(loaded.project.domains.length, "domain")}, ${plural(warnings.length, "warning")}`;
+  let text = warnings.length > 0 ? `${configErrorText(warnings)}\n\n${summary}\n` : `${summary}\n`;
+  if (options.format === "json") {
+    text = configErrorsJson(true, warnings, loaded.project.domains.length);
+  }
   return {
     exitCode: 0,
     configErrors: warnings,

@@ -1,6 +1,11 @@
 import { planCounts } from "./plan-fleet.js";
 import type { Change, DomainPlan, Finding, Plan, Severity } from "./types.js";
 
+/** Formats a count with its noun, "1 domain" or "2 domains". */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
 export interface TextStyle {
   /** Colours only when the output is a terminal; pipes and files get plain text. */
   color: boolean;
@@ -97,8 +102,9 @@ export function renderPlanText(plan: Plan, style: TextStyle): string {
   }
 
   const summary =
-    `plan: ${counts.domains} domains, ${counts.inSync} in sync, ${counts.changed} with changes, ` +
-    `${counts.held} held, ${counts.failed} failed; ${counts.changes} changes, ` +
-    `${counts.errors} errors, ${counts.warnings} warnings; checksum ${plan.checksum.slice(0, 16)}`;
-  return `${blocks.join("\n\n")}\n\n${summary}\n`;
+    `plan: ${plural(counts.domains, "domain")}, ${counts.inSync} in sync, ${counts.changed} with changes, ` +
+    `${counts.held} held, ${counts.failed} failed; ${plural(counts.changes, "change")}, ` +
+    `${plural(counts.errors, "error")}, ${plural(counts.warnings, "warning")}`;
+  // The full checksum, because apply --plan-checksum compares all 64 hex digits.
+  return `${blocks.join("\n\n")}\n\n${summary}\nplan checksum: ${plan.checksum}\n`;
 }

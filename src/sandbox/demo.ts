@@ -116,7 +116,7 @@ async function runPlanPhase(
   const outcome = await runCommand("plan", options);
   process.stdout.write(outcome.text);
   process.stdout.write(
-    `\n(plan exit code ${outcome.exitCode}: 0 in sync, 2 changes pending, 1 errors)\n`,
+    `\nplan exit code: ${outcome.exitCode} (0 means in sync, 2 changes pending, 1 errors)\n`,
   );
   const plan = outcome.plan!;
   phases.push({ name, summary: planSummary(plan), seconds: (Date.now() - started) / 1000 });
@@ -134,7 +134,7 @@ async function runApplyPhase(
   const result = parseApplyResult(outcome);
   process.stdout.write(result ? renderApplyText(result) : outcome.text);
   process.stdout.write(
-    `\n(apply exit code ${outcome.exitCode}: 0 applied, 2 pending, 1 failed or refused)\n`,
+    `\napply exit code: ${outcome.exitCode} (0 means all applied, 2 some pending, 1 failed or refused)\n`,
   );
 
   const calls = sandbox.fake.count();

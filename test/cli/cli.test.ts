@@ -61,3 +61,39 @@ describe("cli", () => {
     }
   });
 });
+
+describe("cli output formats", () => {
+  it("validate --format json is JSON", () => {
+    const result = cli("validate", "--format", "json");
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ valid: true, domains: 16, problems: [] });
+  });
+
+  it("config errors in json stay JSON", () => {
+    const result = cli(
+      "plan",
+      "--format",
+      "json",
+      "--root",
+      path.join("test", "fixtures", "config", "bad-fleet"),
+    );
+    expect(result.status).toBe(1);
+    const output = JSON.parse(result.stdout) as { valid: boolean; problems: { file: string }[] };
+    expect(output.valid).toBe(false);
+    expect(output.problems.length).toBeGreaterThan(10);
+  });
+
+  it("unknown option points at help", () => {
+    const result = cli("validate", "--bogus");
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      "mta-sts-gitops: unknown option --bogus; see --help for the options\n",
+    );
+  });
+
+  it("connect-to port out of range is rejected", () => {
+    const result = cli("plan", "--connect-to", "a.example:99999:127.0.0.1:443");
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('invalid --connect-to "a.example:99999:127.0.0.1:443"');
+  });
+});
