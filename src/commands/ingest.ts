@@ -67,13 +67,20 @@ export async function runIngestCommand(options: CommandOptions): Promise<Command
     domains: loaded.domains.map((domain) => domain.domain),
     now: options.now(),
   });
+  const declared = new Set(project.domains.map((domain) => domain.domain));
+  const undeclared = result.domains.filter((domain) => !declared.has(domain));
+  const notice =
+    undeclared.length > 0
+      ? `note: reports for domains not declared in domains/: ${undeclared.join(", ")}; their summaries are kept, and no plan or promotion reads them\n`
+      : "";
+
   const counts = result.counts;
   const line = `ingest: ${counts.read} read, ${counts.new} new, ${counts.duplicate} duplicate, ${counts.quarantined} quarantined`;
   return {
     exitCode: 0,
     configErrors: loaded.warnings,
     summaryMarkdown: `${line}\n\n${digest}`,
-    text: options.format === "markdown" ? `${line}\n\n${digest}` : `${line}\n`,
+    text: options.format === "markdown" ? `${line}\n${notice}\n${digest}` : `${line}\n${notice}`,
     outputs: {
       "reports-read": String(counts.read),
       "reports-new": String(counts.new),

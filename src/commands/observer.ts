@@ -35,7 +35,9 @@ export async function createRunObserver(
       try {
         return await readFile(file, "utf8");
       } catch (error) {
-        throw new Error(`failed to read trusted CA file ${file}: ${(error as Error).message}`);
+        throw new Error(
+          `failed to read trusted CA file ${file}: ${(error as Error).message}; check --ca-file or observe.trusted_ca_files`,
+        );
       }
     }),
   );

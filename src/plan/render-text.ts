@@ -49,7 +49,6 @@ function renderChange(change: Change, style: TextStyle): string[] {
     const until = change.heldUntil ? ` until ${change.heldUntil}` : "";
     lines.push(`        held${until}: ${change.heldReason}`);
   }
-  if (change.kind === "publish-policy" || change.kind === "withdraw-policy") return lines;
   if (change.before !== null) lines.push(...quoteLines("        - ", change.before));
   if (change.after !== null) lines.push(...quoteLines("        + ", change.after));
   return lines;
