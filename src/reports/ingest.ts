@@ -15,7 +15,7 @@ import { type QuarantinedInput, UnreadableInputError, writeQuarantine } from "./
 import { openFileSource } from "./sources/files.js";
 import { openImapSource } from "./sources/imap.js";
 import type { OpenedSource, ReportSource, SourceItem } from "./sources/types.js";
-import type { PolicyIdLookup } from "./summary/month.js";
+import { type PolicyIdLookup, reportKey } from "./summary/month.js";
 import { SummaryStore, UNATTRIBUTED, type WrittenSummary } from "./summary/store.js";
 
 export { type DigestOptions, renderDigest } from "./digest.js";
@@ -145,7 +145,13 @@ class IngestRun {
       return;
     }
 
-    const decoded = await decodeInput(item.bytes, item.origin, item.fileName, this.limits);
+    const decoded = await decodeInput(
+      item.bytes,
+      item.origin,
+      item.fileName,
+      this.limits,
+      item.gunzipped,
+    );
     for (const failure of decoded.failures) {
       this.counts.read += 1;
       await this.quarantine(failure.origin, failure.bytes, failure.error);
@@ -156,10 +162,10 @@ class IngestRun {
       let report: TlsRptReport;
       try {
         const parsed = parseReportJson(found.payload, this.limits.maxJsonDepth);
-        const envelope = {
-          ...found.envelope,
-          warnings: [...found.envelope.warnings, ...parsed.warnings],
-        };
+        const envelope =
+          parsed.warnings.length === 0
+            ? found.envelope
+            : { ...found.envelope, warnings: [...found.envelope.warnings, ...parsed.warnings] };
         report = normalizeReport(parsed.value, found.payload, envelope);
       } catch (error) {
         if (!(error instanceof UnreadableInputError)) {
@@ -172,8 +178,20 @@ class IngestRun {
     }
   }
 
+  /** Whether each day seen so far is after the run's date; reports share few days. */
+  private readonly futureDays = new Map<string, boolean>();
+
+  private isFutureDay(day: string): boolean {
+    let future = this.futureDays.get(day);
+    if (future === undefined) {
+      future = Date.parse(`${day}T00:00:00Z`) > this.now.getTime() + DAY_MS;
+      this.futureDays.set(day, future);
+    }
+    return future;
+  }
+
   private storeReport(report: TlsRptReport, origin: string): void {
-    if (Date.parse(`${report.day}T00:00:00Z`) > this.now.getTime() + DAY_MS) {
+    if (this.isFutureDay(report.day)) {
       report.warnings.push(
         `report is dated ${report.day}, after the run's date ${this.now.toISOString().slice(0, 10)}`,
       );
@@ -182,23 +200,29 @@ class IngestRun {
     const byDomain = new Map<string, PolicyResult[]>();
     for (const policy of report.policies) {
       const domain = policy.policyDomain ?? UNATTRIBUTED;
-      byDomain.set(domain, [...(byDomain.get(domain) ?? []), policy]);
+      const policies = byDomain.get(domain);
+      if (policies === undefined) {
+        byDomain.set(domain, [policy]);
+      } else {
+        policies.push(policy);
+      }
     }
     if (byDomain.size === 0) {
       byDomain.set(report.envelopeDomain ?? UNATTRIBUTED, []);
     }
 
     const month = report.day.slice(0, 7);
+    const key = reportKey(report.organizationName, report.reportId);
     let added = false;
     for (const [domain, policies] of byDomain) {
       const summary = this.store.get(domain, month);
-      if (summary.hasReport(report.organizationName, report.reportId)) {
+      if (summary.hasReport(report.organizationName, report.reportId, key)) {
         continue;
       }
       if (policies.length === 0) {
-        summary.addReportRecord(report);
+        summary.addReportRecord(report, key);
       } else {
-        summary.addReport(report, policies, this.lookupPolicyId);
+        summary.addReport(report, policies, this.lookupPolicyId, key);
       }
       added = true;
     }
@@ -210,7 +234,7 @@ class IngestRun {
       organization: report.organizationName,
       reportId: report.reportId,
       day: report.day,
-      domains: [...byDomain.keys()].sort(),
+      domains: byDomain.size === 1 ? [...byDomain.keys()] : [...byDomain.keys()].sort(),
       status,
       warnings: report.warnings,
     });
@@ -244,10 +268,11 @@ export async function runIngest(options: IngestOptions): Promise<IngestResult> {
     const before = { ...run.counts };
     const opened = await openSource(source, options.root, limits);
     try {
-      const handled: SourceItem[] = [];
+      // Origins only: keeping the items would keep every input's bytes until the end.
+      const handled: string[] = [];
       for await (const item of opened.items()) {
         await run.processItem(item);
-        handled.push(item);
+        handled.push(item.origin);
       }
       run.saveSummaries();
       await opened.finish(handled);

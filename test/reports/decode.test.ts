@@ -77,6 +77,18 @@ describe("MIME headers", () => {
     expect(block.fields.get("x")).toEqual(["y"]);
   });
 
+  it("accepts white space before the colon", () => {
+    const block = readHeaderBlock("Subject \t: x\r\n\r\nbody", 0);
+    expect(block.fields.get("subject")).toEqual(["x"]);
+  });
+
+  it("ends headers at a name with a non-ASCII character", () => {
+    const text = "Subj\u00e9: x\nY: z\n";
+    const block = readHeaderBlock(text, 0);
+    expect(block.fields.size).toBe(0);
+    expect(block.bodyStart).toBe(0);
+  });
+
   it("ends headers at a line that is no field", () => {
     const text = "Subject: x\nnot a header line\nY: z\n";
     const block = readHeaderBlock(text, 0);
@@ -107,6 +119,12 @@ describe("MIME headers", () => {
       { filename: "google.com!example.com.json" },
     ],
     ["empty items", "text/plain;; ;charset=us-ascii", { charset: "us-ascii" }],
+    [
+      "escaped quote and semicolon inside quotes",
+      'attachment; filename="a\\";b.json"; size=3',
+      { filename: 'a";b.json', size: "3" },
+    ],
+    ["unclosed quote runs to the end", 'attachment; filename="a;b', { filename: '"a;b' }],
   ];
   it.each(parameterCases)("parameters: %s", (_name, text, params) => {
     const parsed = parseParameterizedValue(text);

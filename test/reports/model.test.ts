@@ -36,6 +36,15 @@ describe("parseReportDateTime", () => {
   });
 });
 
+describe("parseReportDateTime cache", () => {
+  it("returns a new Date for a repeated timestamp", () => {
+    const first = parseReportDateTime("2024-09-15T00:00:00Z", "start-datetime");
+    const second = parseReportDateTime("2024-09-15T00:00:00Z", "start-datetime");
+    expect(second?.date).toEqual(first?.date);
+    expect(second?.date).not.toBe(first?.date);
+  });
+});
+
 describe("reportDay", () => {
   const cases: [string, string, string, string, boolean][] = [
     ["whole day to 23:59:59", "2024-09-15T00:00:00Z", "2024-09-15T23:59:59Z", "2024-09-15", false],

@@ -8,7 +8,7 @@ import type { IngestLimits } from "../limits.js";
 import type { ReportEnvelope } from "../model/normalize-report.js";
 import { UnreadableInputError } from "../quarantine.js";
 import { extractEmailReports } from "./email.js";
-import { gunzipBounded } from "./gzip.js";
+import { type GunzipResult, gunzipBounded, gunzipFailure } from "./gzip.js";
 import { splitMbox } from "./mbox.js";
 import { isGzip, sniffContent } from "./sniff.js";
 
@@ -101,13 +101,15 @@ function plainReport(
 
 /**
  * Decodes `bytes` read from `origin`. `fileName` is the input's file name when it has one;
- * it can attribute a report without policy-domain, never decide the format.
+ * it can attribute a report without policy-domain, never decide the format. `gunzipped`
+ * is the gunzip outcome of a gzip input that the source already decompressed.
  */
 export async function decodeInput(
   bytes: Buffer,
   origin: string,
   fileName: string | null,
   limits: IngestLimits,
+  gunzipped?: GunzipResult,
 ): Promise<DecodedInput> {
   const found: DecodedInput = { reports: [], failures: [] };
   const unit = { origin, bytes };
@@ -131,7 +133,7 @@ export async function decodeInput(
       return found;
 
     case "gzip":
-      return decodeGzipInput(bytes, origin, fileName, limits, found);
+      return decodeGzipInput(bytes, origin, fileName, limits, found, gunzipped);
 
     case "mbox":
       return decodeMbox(bytes, origin, limits, found);
@@ -159,6 +161,7 @@ async function decodeGzipInput(
   fileName: string | null,
   limits: IngestLimits,
   found: DecodedInput,
+  gunzipped: GunzipResult | undefined,
 ): Promise<DecodedInput> {
   if (bytes.length > limits.maxMessageBytes) {
     found.failures.push({
@@ -170,11 +173,24 @@ async function decodeGzipInput(
   }
 
   let inner: Buffer;
-  try {
-    inner = gunzipBounded(bytes, limits.maxDecompressedBytes);
-  } catch (error) {
-    found.failures.push(asFailure(error, origin, bytes));
+  if (gunzipped !== undefined && "failure" in gunzipped) {
+    const { code, message } = gunzipped.failure;
+    found.failures.push({
+      origin,
+      bytes,
+      error: gunzipFailure(code, message, limits.maxDecompressedBytes),
+    });
     return found;
+  }
+  if (gunzipped !== undefined) {
+    inner = gunzipped.bytes;
+  } else {
+    try {
+      inner = gunzipBounded(bytes, limits.maxDecompressedBytes);
+    } catch (error) {
+      found.failures.push(asFailure(error, origin, bytes));
+      return found;
+    }
   }
 
   switch (sniffContent(inner)) {

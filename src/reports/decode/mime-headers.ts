@@ -12,16 +12,40 @@ export interface HeaderBlock {
   bodyStart: number;
 }
 
-/** RFC 5322 section 2.2: a field name is printable ASCII except the colon. */
-const FIELD_LINE = /^([\x21-\x39\x3b-\x7e]+)[ \t]*:/;
+/**
+ * Returns the index of the colon that ends the field name of `line`, or -1 when the line
+ * does not start a header field. RFC 5322 section 2.2: a field name is printable ASCII
+ * except the colon; white space before the colon is tolerated (obsolete syntax, section 4.5).
+ */
+function fieldColon(line: string): number {
+  let index = 0;
+  while (index < line.length) {
+    const code = line.charCodeAt(index);
+    if (code === 0x3a || code < 0x21 || code > 0x7e) {
+      break;
+    }
+    index += 1;
+  }
+  if (index === 0) {
+    return -1;
+  }
+  while (index < line.length) {
+    const code = line.charCodeAt(index);
+    if (code !== 0x20 && code !== 0x09) {
+      break;
+    }
+    index += 1;
+  }
+  return line.charCodeAt(index) === 0x3a ? index : -1;
+}
 
-function addField(fields: HeaderFields, line: string): void {
-  const match = FIELD_LINE.exec(line);
-  if (match === null) {
+/** Adds the unfolded field `line`, whose name ends at `colon`; -1 means no field. */
+function addField(fields: HeaderFields, line: string, colon: number): void {
+  if (colon === -1) {
     return;
   }
-  const name = match[1]!.toLowerCase();
-  const value = line.slice(match[0].length).trim();
+  const name = line.slice(0, colon).trimEnd().toLowerCase();
+  const value = line.slice(colon + 1).trim();
   const values = fields.get(name);
   if (values === undefined) {
     fields.set(name, [value]);
@@ -39,34 +63,38 @@ function addField(fields: HeaderFields, line: string): void {
 export function readHeaderBlock(text: string, start: number): HeaderBlock {
   const fields: HeaderFields = new Map();
   let current: string | null = null;
+  let currentColon = -1;
   let position = start;
 
   while (position < text.length) {
     const lineEnd = text.indexOf("\n", position);
     const next = lineEnd === -1 ? text.length : lineEnd + 1;
-    let line = text.slice(position, lineEnd === -1 ? text.length : lineEnd);
-    if (line.endsWith("\r")) {
-      line = line.slice(0, -1);
+    let end = lineEnd === -1 ? text.length : lineEnd;
+    if (end > position && text.charCodeAt(end - 1) === 0x0d) {
+      end -= 1;
     }
 
-    if (line.length === 0) {
+    if (end === position) {
       if (current !== null) {
-        addField(fields, current);
+        addField(fields, current, currentColon);
       }
       return { fields, bodyStart: next };
     }
 
+    const line = text.slice(position, end);
     const first = line.charCodeAt(0);
+    const colon = first === 0x20 || first === 0x09 ? -1 : fieldColon(line);
     if ((first === 0x20 || first === 0x09) && current !== null) {
       current += line;
-    } else if (FIELD_LINE.test(line) || line.startsWith("From ")) {
+    } else if (colon !== -1 || line.startsWith("From ")) {
       if (current !== null) {
-        addField(fields, current);
+        addField(fields, current, currentColon);
       }
       current = line;
+      currentColon = colon;
     } else {
       if (current !== null) {
-        addField(fields, current);
+        addField(fields, current, currentColon);
       }
       return { fields, bodyStart: position };
     }
@@ -74,7 +102,7 @@ export function readHeaderBlock(text: string, start: number): HeaderBlock {
   }
 
   if (current !== null) {
-    addField(fields, current);
+    addField(fields, current, currentColon);
   }
   return { fields, bodyStart: text.length };
 }
@@ -89,6 +117,9 @@ export interface ParameterizedValue {
   value: string;
   params: Map<string, string>;
 }
+
+/** RFC 2231 section 3: a parameter split into sections, `name*0`, `name*1*`, ... */
+const SECTION_NAME = /^(.+?)\*(\d+)(\*?)$/;
 
 /** Decodes an RFC 2231 extended value `charset'language'percent-encoded`. */
 function decodeExtendedValue(raw: string, withCharset: boolean): string {
@@ -118,32 +149,34 @@ function splitParameters(text: string): string[] {
     return text.split(";");
   }
   const items: string[] = [];
-  let current = "";
+  let start = 0;
   let quoted = false;
   for (let index = 0; index < text.length; index += 1) {
-    const char = text[index]!;
-    if (quoted && char === "\\" && index + 1 < text.length) {
-      current += char + text[index + 1];
-      index += 1;
+    const code = text.charCodeAt(index);
+    if (quoted) {
+      // RFC 5322 section 3.2.4: a backslash inside a quoted string escapes the next character.
+      if (code === 0x5c) {
+        index += 1;
+      } else if (code === 0x22) {
+        quoted = false;
+      }
       continue;
     }
-    if (char === '"') {
-      quoted = !quoted;
+    if (code === 0x22) {
+      quoted = true;
+    } else if (code === 0x3b) {
+      items.push(text.slice(start, index));
+      start = index + 1;
     }
-    if (char === ";" && !quoted) {
-      items.push(current);
-      current = "";
-      continue;
-    }
-    current += char;
   }
-  items.push(current);
+  items.push(text.slice(start));
   return items;
 }
 
 function unquote(value: string): string {
   if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
-    return value.slice(1, -1).replace(/\\(.)/g, "$1");
+    const inner = value.slice(1, -1);
+    return inner.includes("\\") ? inner.replace(/\\(.)/g, "$1") : inner;
   }
   return value;
 }
@@ -154,11 +187,13 @@ function unquote(value: string): string {
  * and extended values (`name*=utf-8''...`).
  */
 export function parseParameterizedValue(text: string): ParameterizedValue {
-  const [head = "", ...rest] = splitParameters(text);
+  const items = splitParameters(text);
   const params = new Map<string, string>();
-  const sections = new Map<string, { index: number; value: string }[]>();
+  // Created on the first RFC 2231 section; nearly all headers have none.
+  let sections: Map<string, { index: number; value: string }[]> | null = null;
 
-  for (const item of rest) {
+  for (let position = 1; position < items.length; position += 1) {
+    const item = items[position]!;
     const equals = item.indexOf("=");
     if (equals === -1) {
       continue;
@@ -166,12 +201,13 @@ export function parseParameterizedValue(text: string): ParameterizedValue {
     const rawName = item.slice(0, equals).trim().toLowerCase();
     const rawValue = unquote(item.slice(equals + 1).trim());
 
-    const section = /^(.+?)\*(\d+)(\*?)$/.exec(rawName);
+    const section = rawName.includes("*") ? SECTION_NAME.exec(rawName) : null;
     if (section !== null) {
       const name = section[1]!;
       const index = Number(section[2]);
       const extended = section[3] === "*";
       const value = extended ? decodeExtendedValue(rawValue, index === 0) : rawValue;
+      sections ??= new Map();
       const list = sections.get(name) ?? [];
       list.push({ index, value });
       sections.set(name, list);
@@ -184,12 +220,12 @@ export function parseParameterizedValue(text: string): ParameterizedValue {
     params.set(rawName, rawValue);
   }
 
-  for (const [name, list] of sections) {
+  for (const [name, list] of sections ?? []) {
     if (!params.has(name)) {
       list.sort((left, right) => left.index - right.index);
       params.set(name, list.map((part) => part.value).join(""));
     }
   }
 
-  return { value: head.trim().toLowerCase(), params };
+  return { value: (items[0] ?? "").trim().toLowerCase(), params };
 }

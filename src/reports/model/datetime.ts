@@ -17,12 +17,23 @@ const DATE_TIME =
 const PLAIN_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 /**
+ * Valid plain UTC texts already parsed, as epoch milliseconds. Reports of one day share
+ * their timestamps, so most lookups hit; cleared when full.
+ */
+const plainUtcInstants = new Map<string, number>();
+const PLAIN_UTC_CACHE_SIZE = 4096;
+
+/**
  * Parses a report timestamp. Returns null when the text is no date at all. RFC 3339
  * requires a time zone offset; Microsoft sends none ("2023-01-10T00:00:00"), so a value
  * without one is read as UTC and flagged. A missing time, a space for the "T" and a
  * missing seconds field are also accepted with a warning.
  */
 export function parseReportDateTime(text: string, field: string): ParsedDateTime | null {
+  const known = plainUtcInstants.get(text);
+  if (known !== undefined) {
+    return { date: new Date(known), warning: null };
+  }
   if (PLAIN_UTC.test(text)) {
     // Date.parse rolls impossible dates over (February 30 becomes March 2), so the day and
     // hour must come back unchanged.
@@ -31,6 +42,10 @@ export function parseReportDateTime(text: string, field: string): ParsedDateTime
       date.getUTCDate() === Number(text.slice(8, 10)) &&
       date.getUTCHours() === Number(text.slice(11, 13))
     ) {
+      if (plainUtcInstants.size >= PLAIN_UTC_CACHE_SIZE) {
+        plainUtcInstants.clear();
+      }
+      plainUtcInstants.set(text, date.getTime());
       return { date, warning: null };
     }
   }

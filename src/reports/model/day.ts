@@ -24,9 +24,25 @@ export interface ReportDay {
   warning: string | null;
 }
 
+/**
+ * Formatted days by day number since the epoch. A batch of reports covers few days, and
+ * formatting through toISOString costs more than the lookup; cleared when full.
+ */
+const formattedDays = new Map<number, string>();
+const FORMATTED_DAYS_CACHE_SIZE = 4096;
+
 /** Formats the UTC day of `instant` as YYYY-MM-DD. */
 export function utcDay(instant: number): string {
-  return new Date(instant).toISOString().slice(0, 10);
+  const dayNumber = Math.floor(instant / DAY_MS);
+  let day = formattedDays.get(dayNumber);
+  if (day === undefined) {
+    day = new Date(instant).toISOString().slice(0, 10);
+    if (formattedDays.size >= FORMATTED_DAYS_CACHE_SIZE) {
+      formattedDays.clear();
+    }
+    formattedDays.set(dayNumber, day);
+  }
+  return day;
 }
 
 function isMidnight(instant: number): boolean {

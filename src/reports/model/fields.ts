@@ -46,7 +46,8 @@ export function warnUnknownKeys(
   path: string,
   warnings: WarningList,
 ): void {
-  for (const key of Object.keys(object)) {
+  // JSON.parse creates plain objects, so for-in visits exactly their own keys.
+  for (const key in object) {
     if (!known.has(key)) {
       warnings.add(`${path}${JSON.stringify(key)} is not an RFC 8460 field and was ignored`);
     }

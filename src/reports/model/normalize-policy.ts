@@ -55,18 +55,23 @@ function notAReport(path: string, problem: string): UnreadableInputError {
   return new UnreadableInputError("not-a-report", `${path} ${problem}`);
 }
 
-/** Returns `object` with alias keys renamed to the schema keys, warning about each. */
+/**
+ * Returns `object` with alias keys renamed to the schema keys, warning about each. The
+ * object is copied only when it contains an alias, which conformant reports never do.
+ */
 function resolveAliases(
   object: Record<string, unknown>,
   aliases: Record<string, string>,
   path: string,
   warnings: WarningList,
 ): Record<string, unknown> {
-  const result: Record<string, unknown> = { ...object };
-  for (const [alias, key] of Object.entries(aliases)) {
+  let result: Record<string, unknown> | null = null;
+  for (const alias in aliases) {
     if (!(alias in object)) {
       continue;
     }
+    const key = aliases[alias]!;
+    result ??= { ...object };
     if (!(key in object)) {
       result[key] = object[alias];
       warnings.add(
@@ -75,7 +80,7 @@ function resolveAliases(
     }
     delete result[alias];
   }
-  return result;
+  return result ?? object;
 }
 
 /** Reads a list of strings that a sender may also send as one string. */

@@ -108,12 +108,11 @@ function domainOfAddress(address: string | null): string | null {
     return null;
   }
   const at = address.lastIndexOf("@");
-  return at === -1
-    ? null
-    : address
-        .slice(at + 1)
-        .replace(/>$/, "")
-        .toLowerCase();
+  if (at === -1) {
+    return null;
+  }
+  const end = address.endsWith(">") ? address.length - 1 : address.length;
+  return address.slice(at + 1, end).toLowerCase();
 }
 
 function readContactInfo(

@@ -96,8 +96,8 @@ export async function openImapSource(
     }
   }
 
-  async function finish(handled: SourceItem[]): Promise<void> {
-    const uids = handled.map((item) => item.origin.slice(base.length + 1));
+  async function finish(handled: string[]): Promise<void> {
+    const uids = handled.map((origin) => origin.slice(base.length + 1));
     if (uids.length === 0) {
       return;
     }

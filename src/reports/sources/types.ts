@@ -7,6 +7,8 @@
  * only once nothing can be lost. Finally it is closed, also after an error.
  */
 
+import type { GunzipResult } from "../decode/gzip.js";
+
 /** A report source. The caller passes credentials in; nothing here reads the environment. */
 export type ReportSource =
   | { type: "directory"; path: string }
@@ -38,13 +40,18 @@ export interface SourceItem {
   /** The content, or null when it is over the size limit and was not read. */
   bytes: Buffer | null;
   size: number;
+  /**
+   * For a gzip input that the source decompressed already (the file source does so on
+   * its reader thread, under the same limits): the output or the failure.
+   */
+  gunzipped?: GunzipResult;
 }
 
 /** An opened source. */
 export interface OpenedSource {
   /** Yields the inputs in a stable order. */
   items(): AsyncIterable<SourceItem>;
-  /** Called once the run's results are on disk, with the inputs that were handled. */
-  finish(handled: SourceItem[]): Promise<void>;
+  /** Called once the run's results are on disk, with the origins of the inputs handled. */
+  finish(handled: string[]): Promise<void>;
   close(): Promise<void>;
 }

