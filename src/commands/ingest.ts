@@ -1,8 +1,10 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Project } from "../config/index.js";
-import { renderDigest, runIngest } from "../reports/ingest.js";
+import { readLiveState } from "../plan/live.js";
+import { type KnownPolicies, renderDigest, runIngest } from "../reports/ingest.js";
 import type { ReportSource } from "../reports/sources/types.js";
+import { createRunObserver } from "./observer.js";
 import { loadForCommand } from "./project.js";
 import type { CommandOptions, CommandOutcome } from "./types.js";
 
@@ -46,6 +48,33 @@ async function reportSources(
   return sources;
 }
 
+/**
+ * Reads the live policy and id of each declared domain, so summaries can name the id of
+ * the policy a report saw. A domain whose record or policy cannot be read is left out:
+ * its reports are still counted, and the promotion gate matches them by content.
+ */
+async function livePolicies(
+  domains: string[],
+  project: Project,
+  options: CommandOptions,
+): Promise<KnownPolicies> {
+  const known: KnownPolicies = new Map();
+  const run = await createRunObserver(project.config.observe, options.observe);
+  try {
+    const observations = await run.observer.observeFleet(domains);
+    for (const observed of observations) {
+      const live = readLiveState(observed);
+      if (live.sts.id !== null && observed.policy.ok) {
+        known.set(observed.domain, [{ id: live.sts.id, body: observed.policy.body }]);
+      }
+    }
+  } finally {
+    run.observer.close();
+  }
+  options.log(`ingest: live policies known for ${known.size} of ${domains.length} domains`);
+  return known;
+}
+
 /** `ingest`: reads TLS-RPT reports from the configured sources into the daily summaries. */
 export async function runIngestCommand(options: CommandOptions): Promise<CommandOutcome> {
   const loaded = await loadForCommand(options);
@@ -53,6 +82,11 @@ export async function runIngestCommand(options: CommandOptions): Promise<Command
 
   const project = loaded.project;
   const settings = project.config.reports;
+  const knownPolicies = await livePolicies(
+    loaded.domains.map((domain) => domain.domain),
+    project,
+    options,
+  );
   const result = await runIngest({
     root: project.root,
     sources: await reportSources(project, options.secrets.byEnvName ?? {}),
@@ -60,6 +94,7 @@ export async function runIngestCommand(options: CommandOptions): Promise<Command
     quarantineDir: settings.quarantineDir,
     now: options.now(),
     log: options.log,
+    knownPolicies,
   });
 
   const digest = await renderDigest({
