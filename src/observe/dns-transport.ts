@@ -179,29 +179,12 @@ export class DnsTransport {
     const socket = dgram.createSocket(net.isIPv6(server.address) ? "udp6" : "udp4");
 
     return new Promise((resolve) => {
-      let settled = false;
-      const finish = (reply: ServerReply): void => {
-        if (settled) {
-          return;
-        }
-        settled = true;
-        clearTimeout(timer);
-        this.#open.delete(handle);
-        socket.close();
-        resolve(reply);
-      };
-      const handle: Closable = {
-        close: () => finish({ kind: "error", server: label, detail: "the DNS client is closed" }),
-      };
-      this.#open.add(handle);
-
-      const timer = setTimeout(() => {
-        finish({
-          kind: "timeout",
-          server: label,
-          detail: `no response from ${label} within ${this.#options.timeoutMs} ms`,
-        });
-      }, this.#options.timeoutMs);
+      const finish = this.#settleOnce(
+        label,
+        `no response from ${label} within ${this.#options.timeoutMs} ms`,
+        () => socket.close(),
+        resolve,
+      );
 
       socket.on("error", (error: NodeJS.ErrnoException) => {
         finish({
@@ -240,6 +223,39 @@ export class DnsTransport {
     });
   }
 
+  /**
+   * Returns the function that ends one exchange, at most once: it stops the timeout,
+   * releases the socket, leaves the set that close() ends, and resolves with the reply.
+   * The timeout and close() end the exchange through it too.
+   */
+  #settleOnce(
+    label: string,
+    timeoutDetail: string,
+    release: () => void,
+    resolve: (reply: ServerReply) => void,
+  ): (reply: ServerReply) => void {
+    let settled = false;
+    const handle: Closable = {
+      close: () => finish({ kind: "error", server: label, detail: "the DNS client is closed" }),
+    };
+    const timer = setTimeout(() => {
+      finish({ kind: "timeout", server: label, detail: timeoutDetail });
+    }, this.#options.timeoutMs);
+
+    const finish = (reply: ServerReply): void => {
+      if (settled) {
+        return;
+      }
+      settled = true;
+      clearTimeout(timer);
+      this.#open.delete(handle);
+      release();
+      resolve(reply);
+    };
+    this.#open.add(handle);
+    return finish;
+  }
+
   #askTcp(
     server: Endpoint,
     question: DnsQuestion,
@@ -256,32 +272,14 @@ export class DnsTransport {
     prefix.writeUInt16BE(message.length);
 
     return new Promise((resolve) => {
-      let settled = false;
       let received = Buffer.alloc(0);
       const socket = net.connect({ host: server.address, port: server.port });
-
-      const finish = (reply: ServerReply): void => {
-        if (settled) {
-          return;
-        }
-        settled = true;
-        clearTimeout(timer);
-        this.#open.delete(handle);
-        socket.destroy();
-        resolve(reply);
-      };
-      const handle: Closable = {
-        close: () => finish({ kind: "error", server: label, detail: "the DNS client is closed" }),
-      };
-      this.#open.add(handle);
-
-      const timer = setTimeout(() => {
-        finish({
-          kind: "timeout",
-          server: label,
-          detail: `no TCP response from ${label} within ${this.#options.timeoutMs} ms`,
-        });
-      }, this.#options.timeoutMs);
+      const finish = this.#settleOnce(
+        label,
+        `no TCP response from ${label} within ${this.#options.timeoutMs} ms`,
+        () => socket.destroy(),
+        resolve,
+      );
 
       socket.on("connect", () => {
         this.#queries++;
