@@ -89,7 +89,9 @@ export async function runApply(options: ApplyCommandOptions): Promise<CommandOut
     });
 
     const counts = result.counts;
-    const exitCode = counts.failed > 0 ? 1 : counts.pending > 0 ? 2 : 0;
+    let exitCode = 0;
+    if (counts.pending > 0) exitCode = 2;
+    if (counts.failed > 0) exitCode = 1;
     return {
       exitCode,
       configErrors: loaded.warnings,

@@ -61,7 +61,7 @@ export interface AddressLookup {
 /** A TXT record as its character-strings, before they are joined (RFC 8461 section 3.1). */
 export type TxtStrings = string[];
 
-/** Why a policy fetch failed; each maps to a finding with its own hint. */
+/** Reason a policy fetch failed; the planner names it in the finding message. */
 export type PolicyFetchFailure =
   | "dns" // mta-sts.<domain> has no address, or the lookup failed
   | "address-blocked" // resolved to a private, loopback or link-local address that is not allowed
@@ -106,7 +106,7 @@ export interface ObservedDomain {
   mx: DnsLookup<MxRecord>;
   stsTxt: DnsLookup<TxtStrings>;
   tlsRptTxt: DnsLookup<TxtStrings>;
-  /** The policy at https://mta-sts.<domain>/.well-known/mta-sts.txt, fetched whatever the TXT says. */
+  /** The policy at https://mta-sts.<domain>/.well-known/mta-sts.txt, fetched whether or not a TXT record exists. */
   policy: PolicyFetch;
 }
 
@@ -127,7 +127,7 @@ export type MxProbeResult =
   | "timeout"
   | "protocol"; // the server sent an SMTP reply the probe cannot continue after
 
-/** What one STARTTLS probe of an MX host found. */
+/** Result of one STARTTLS probe of an MX host. */
 export interface MxProbe {
   /** The MX host name, lower-case, without the trailing dot. */
   host: string;

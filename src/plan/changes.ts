@@ -47,7 +47,7 @@ export function policyRisk(before: Policy | null, after: Policy): Risk {
   return "low";
 }
 
-/** The policy body change and the `_mta-sts` record change with a new id that follows it. */
+/** Builds the policy body change and the `_mta-sts` record change with a new id that follows it. */
 export function policyChanges(
   desired: DomainConfig,
   live: LiveState,
@@ -106,7 +106,7 @@ function sameDestinations(live: string[], declared: string[]): boolean {
   return declared.every((uri) => set.has(uri));
 }
 
-/** The `_smtp._tls` change that makes the live record match the declaration, if any. */
+/** Builds the `_smtp._tls` change that makes the live record match the declaration, or null. */
 export function tlsRptChange(desired: DomainConfig, live: LiveState): Change | null {
   const domain = desired.domain;
   const target = `_smtp._tls.${domain}`;

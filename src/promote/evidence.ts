@@ -12,7 +12,7 @@ export interface DayEvidence {
 
 const DAY_MS = 86_400_000;
 
-/** The `count` whole UTC days before `now`, oldest first (today is still being reported). */
+/** Lists the `count` whole UTC days before `now`, oldest first; today is still being reported. */
 export function windowDays(now: Date, count: number): string[] {
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const days: string[] = [];

@@ -32,7 +32,7 @@ function sameMx(a: string[], b: string[]): boolean {
   return left.size === right.size && [...left].every((pattern) => right.has(pattern));
 }
 
-/** Whether a day's reports saw the served policy (by id when known, else by content). */
+/** Tells whether a day's reports saw the served policy, by id when known, else by content. */
 function sawPolicy(day: DayEvidence, policy: Policy, id: string | null): boolean {
   for (const seen of day.sts?.policies.values() ?? []) {
     if (id !== null && seen.policyId === id) return true;
@@ -43,7 +43,7 @@ function sawPolicy(day: DayEvidence, policy: Policy, id: string | null): boolean
   return false;
 }
 
-/** A receiving MX counts when it is a current MX or matches a pattern (or is unknown). */
+/** Tells whether a failure concerns a current MX: a live MX, one matching a pattern, or an unknown one. */
 function concernsCurrentMx(host: string | null, live: LiveState, policy: Policy): boolean {
   if (host === null) return true;
   const name = host.toLowerCase().replace(/\.$/, "");
@@ -88,10 +88,11 @@ function blockingFailures(
 }
 
 /**
- * Evaluates the clean-week gate for moving a domain from testing to enforce: the served
- * testing policy unchanged for long enough, reports on every day of the window from
- * enough organisations with enough sessions, no blocking failure toward a current MX,
- * a sound live state now, and (when probes are given) MX certificates with days left.
+ * Evaluates the clean-week gate for moving a domain from testing to enforce. It checks
+ * that the served testing policy is unchanged for long enough, and that every day of the
+ * window has reports from enough organisations with enough sessions. It also checks for
+ * no blocking failure toward a current MX, a sound live state now, and, when probes are
+ * given, MX certificates with enough days left.
  */
 export function evaluateGate(
   domain: DomainConfig,
@@ -218,7 +219,7 @@ export async function loadGateEvidence(
   return evidence;
 }
 
-/** The gate the planner calls when a declared enforce meets a served testing policy. */
+/** Returns the gate the planner calls when a declared enforce meets a served testing policy. */
 export function createPromotionGate(
   evidence: Map<string, DayEvidence[]>,
   now: Date,

@@ -109,7 +109,7 @@ describe("SERVFAIL at _mta-sts", () => {
 
   it("served policy keeps its cache horizon", async () => {
     // RFC 8461 section 3.3: with no live record but a valid cached policy, senders apply
-    // the cached policy; one fetched at fetched_at stays valid for max_age seconds.
+    // the cached policy. One fetched at fetched_at stays valid for max_age seconds.
     const live = readLiveState(await observer.observeDomain("example.com"));
     const fetchedAt = new Date(scenario.cache.fetched_at);
     expect(cacheExpiry(live, fetchedAt).toISOString()).toBe("2025-04-08T00:00:00.000Z");

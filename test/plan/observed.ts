@@ -68,7 +68,7 @@ export function observed(domain: string, input: ObservedInput): ObservedDomain {
   };
 }
 
-/** A CRLF policy body. */
+/** Renders a policy body with CRLF line endings. */
 export function policyBody(mode: string, mx: string[], maxAge: number): string {
   return [
     `version: STSv1`,
